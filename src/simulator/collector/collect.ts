@@ -1,0 +1,161 @@
+// gc_collect_main (collect() in 3.7/3.8): one collection of generation `g`, the passes in
+// CPython's order, counters, stats and callbacks; plus the automatic trigger
+// (collect_generations / gc_select_generation) and the `collecting` guard (reference §2).
+
+import { DEBUG_SAVEALL } from '../gcstate.js';
+import { setAutomaticCollector } from '../gcstate.js';
+import type { Process } from '../process.js';
+import {
+  checkGarbage,
+  deduceUnreachable,
+  deleteGarbage,
+  finalizeGarbage,
+  handleLegacyFinalizers,
+  handleResurrectedObjects,
+  moveLegacyFinalizerReachable,
+  moveLegacyFinalizers,
+  validateList,
+} from './passes.js';
+import { checkGarbage37, moveLegacyFinalizers37, moveUnreachable37, subtractRefs37, updateRefs37 } from './v37.js';
+
+export type CollectReason = 'manual' | 'automatic';
+
+/**
+ * Runs one collection of generation `generation` with callbacks and the `collecting` guard.
+ * Returns collected + uncollectable, or 0 at once if a collection is already running.
+ */
+export function collectWithCallback(p: Process, generation: number, reason: CollectReason = 'manual'): number {
+  p.alive();
+  const gc = p.gc;
+  if (gc.collecting) return 0;
+  gc.collecting = true;
+  try {
+    invokeCallbacks(p, 'start', generation, 0, 0);
+    const [m, n] = p.frame(p.profile.collectFrame, () => collectMain(p, generation, reason));
+    invokeCallbacks(p, 'stop', generation, m, n);
+    return m + n;
+  } finally {
+    gc.collecting = false;
+  }
+}
+
+function invokeCallbacks(p: Process, phase: 'start' | 'stop', generation: number, collected: number, uncollectable: number): void {
+  for (const cb of [...p.gc.callbacks]) {
+    try {
+      cb(phase, { generation, collected, uncollectable });
+    } catch (e) {
+      if (p.crash) throw p.crash;
+      p.unraisable.push(`Exception ignored in gc callback: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+/** The body of gc_collect_main; returns [m, n] = [collected, uncollectable]. */
+function collectMain(p: Process, generation: number, _reason: CollectReason): [number, number] {
+  const gc = p.gc;
+  const h = p.heads;
+  const mem = p.mem;
+  const mark = mem.stackMark();
+  try {
+    // Counters: this collection counts towards the next generation; the younger ones reset.
+    if (generation + 1 < 3) gc.generations[generation + 1].count += 1;
+    for (let i = 0; i <= generation; i++) gc.generations[i].count = 0;
+
+    // Merge younger generations into the one being collected.
+    for (let i = 0; i < generation; i++) h.merge(gc.genHead(i), gc.genHead(generation));
+    const young = gc.genHead(generation);
+    const old = generation < 2 ? gc.genHead(generation + 1) : young;
+    validateList(p, old, 'collecting_clear_unreachable_clear');
+
+    const unreachable = mem.pushStackHead('unreachable (C stack)');
+    const finalizers = mem.pushStackHead('finalizers (C stack)');
+    if (h.v37) {
+      updateRefs37(p, young);
+      subtractRefs37(p, young);
+      h.init(unreachable);
+      moveUnreachable37(p, young, unreachable);
+    } else {
+      deduceUnreachable(p, young, unreachable);
+    }
+
+    // Survivors move up (untrack_tuples: no tuples are modelled).
+    if (young !== old) {
+      if (generation === 1) gc.longLivedPending += h.size(young);
+      h.merge(young, old);
+    } else {
+      gc.longLivedPending = 0;
+      gc.longLivedTotal = h.size(young);
+    }
+
+    h.init(finalizers);
+    if (h.v37) moveLegacyFinalizers37(p, unreachable, finalizers);
+    else moveLegacyFinalizers(p, unreachable, finalizers);
+    moveLegacyFinalizerReachable(p, finalizers);
+    validateList(p, finalizers, 'collecting_clear_unreachable_clear');
+    validateList(p, unreachable, 'collecting_set_unreachable_clear');
+
+    // handle_weakrefs: no weak references are modelled, so there is nothing to clear.
+    validateList(p, old, 'collecting_clear_unreachable_clear');
+    validateList(p, unreachable, 'collecting_set_unreachable_clear');
+
+    finalizeGarbage(p, unreachable);
+
+    let m = 0;
+    if (p.profile.resurrection === 'check_garbage') {
+      const resurrected = h.v37 ? checkGarbage37(p, unreachable) : checkGarbage(p, unreachable);
+      if (resurrected) {
+        p.anomalies.push({ kind: 'resurrected', message: 'an unreachable object was resurrected: nothing collected (check_garbage)' });
+        h.merge(unreachable, old);
+      } else {
+        m += h.size(unreachable);
+        deleteGarbage(p, unreachable, old);
+      }
+    } else {
+      const finalUnreachable = mem.pushStackHead('final_unreachable (C stack)');
+      handleResurrectedObjects(p, unreachable, finalUnreachable, old);
+      m += h.size(finalUnreachable);
+      deleteGarbage(p, finalUnreachable, old);
+    }
+
+    const n = h.size(finalizers);
+    handleLegacyFinalizers(p, finalizers, old);
+    validateList(p, old, 'collecting_clear_unreachable_clear');
+
+    if (p.pendingError !== null) {
+      p.unraisable.push(`Exception ignored in garbage collection: ${p.pendingError}`);
+      p.pendingError = null;
+    }
+    const st = gc.stats[generation];
+    st.collections++;
+    st.collected += m;
+    st.uncollectable += n;
+    void DEBUG_SAVEALL;
+    return [m, n];
+  } finally {
+    mem.popStackHeads(mark);
+  }
+}
+
+/**
+ * collect_generations / gc_select_generation: the oldest generation whose count exceeds
+ * its threshold; a full collection only if long_lived_pending > long_lived_total / 4.
+ */
+export function selectGeneration(p: Process): number {
+  const gens = p.gc.generations;
+  for (let i = 2; i >= 0; i--) {
+    if (gens[i].count > gens[i].threshold) {
+      if (i === 2 && p.gc.longLivedPending < p.gc.longLivedTotal / 4) continue;
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** The automatic collection (from an allocation ≤3.11, or the eval breaker 3.12+). */
+export function collectAutomatic(p: Process): void {
+  const g = selectGeneration(p);
+  if (g < 0) return;
+  collectWithCallback(p, g, 'automatic');
+}
+
+setAutomaticCollector(collectAutomatic);

@@ -1,0 +1,192 @@
+// PyGC_Head accessors and the gc list primitives, in CPython's order of reads and writes
+// (Include/internal/pycore_gc.h, Modules/gcmodule.c: gc_list_*). Every access goes through
+// Memory, so a list operation on a header whose `_gc_prev` holds gc_refs faults like CPython.
+
+import type { Memory } from './memory.js';
+import type { Profile } from './profiles.js';
+
+export const PREV_MASK_FINALIZED = 1;
+export const PREV_MASK_COLLECTING = 2;
+export const PREV_SHIFT = 2;
+/** 3.7's gc_refs states (third header word, shifted by 1 with FINALIZED in bit 0). */
+export const GC37_UNTRACKED = -2;
+export const GC37_REACHABLE = -3;
+export const GC37_TENTATIVELY_UNREACHABLE = -4;
+
+/** The low two bits of a word (works for negative words: two's complement). */
+export function low2(v: number): number {
+  return ((v % 4) + 4) % 4;
+}
+
+export class GcHeads {
+  readonly unreachableBit: number;
+  readonly masked: boolean;
+  readonly v37: boolean;
+
+  constructor(
+    readonly mem: Memory,
+    profile: Profile,
+  ) {
+    this.unreachableBit = profile.unreachableBit;
+    this.masked = profile.maskedNext;
+    this.v37 = !profile.gcRefsInPrev;
+  }
+
+  // ---- raw words -------------------------------------------------------------------------
+  rawNext(g: number): number {
+    return this.mem.load(g);
+  }
+  setRawNext(g: number, v: number): void {
+    this.mem.store(g, v);
+  }
+  rawPrev(g: number): number {
+    return this.mem.loadPrev(g);
+  }
+  setRawPrev(g: number, v: number): void {
+    this.mem.storePrev(g, v);
+  }
+
+  // ---- _PyGCHead_NEXT / _PyGCHead_PREV / SET_* ---------------------------------------------
+  /** GC_NEXT: raw in 3.8–3.13 and 3.14.5+ (a tagged next is misaligned); masked in 3.14.0. */
+  next(g: number): number {
+    const v = this.mem.load(g);
+    return this.masked ? v - low2(v) : v;
+  }
+  /** GC_PREV: `_gc_prev & ~3` (3.7: the plain prev word). */
+  prev(g: number): number {
+    const v = this.mem.loadPrev(g);
+    return this.v37 ? v : v - low2(v);
+  }
+  /** SET_PREV: keeps g's flag bits (3.7: plain store). */
+  setPrev(g: number, p: number): void {
+    if (this.v37) {
+      this.mem.storePrev(g, p);
+      return;
+    }
+    const old = this.mem.loadPrev(g);
+    this.mem.storePrev(g, low2(old) + p);
+  }
+  /** SET_NEXT: plain store, or keeps the low bits of g's next in 3.14.0. */
+  setNext(g: number, p: number): void {
+    if (this.masked) {
+      const old = this.mem.load(g);
+      this.mem.store(g, low2(old) + p);
+      return;
+    }
+    this.mem.store(g, p);
+  }
+
+  // ---- gc_refs ---------------------------------------------------------------------------
+  /** gc_get_refs: `_gc_prev >> 2` (3.7: third word >> 1). Negative means underflowed. */
+  getRefs(g: number): number {
+    if (this.v37) return Math.floor(this.mem.load(g + 16) / 2);
+    return Math.floor(this.mem.loadPrev(g) / 4);
+  }
+  /** gc_set_refs: keeps both flag bits. */
+  setRefs(g: number, r: number): void {
+    if (this.v37) {
+      const old = this.mem.load(g + 16);
+      this.mem.store(g + 16, (old % 2 === 0 ? 0 : 1) + r * 2);
+      return;
+    }
+    const old = this.mem.loadPrev(g);
+    this.mem.storePrev(g, low2(old) + r * 4);
+  }
+  /** gc_reset_refs: `(_gc_prev & FINALIZED) | COLLECTING | refs << 2`. */
+  resetRefs(g: number, r: number): void {
+    const old = this.mem.loadPrev(g);
+    this.mem.storePrev(g, (low2(old) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING + r * 4);
+  }
+  /** gc_decref: subtracts `1 << 2`; a borrow from 0 leaves the flags and gives 2^62 − 1. */
+  decref(g: number): void {
+    this.mem.storePrev(g, this.mem.loadPrev(g) - 4);
+  }
+  isCollecting(g: number): boolean {
+    return (low2(this.mem.loadPrev(g)) & PREV_MASK_COLLECTING) !== 0;
+  }
+  clearCollecting(g: number): void {
+    const v = this.mem.loadPrev(g);
+    if (low2(v) & PREV_MASK_COLLECTING) this.mem.storePrev(g, v - PREV_MASK_COLLECTING);
+  }
+  isFinalized(g: number): boolean {
+    if (this.v37) return Math.abs(this.mem.load(g + 16) % 2) === 1;
+    return (low2(this.mem.loadPrev(g)) & PREV_MASK_FINALIZED) !== 0;
+  }
+  setFinalized(g: number): void {
+    if (this.v37) {
+      const v = this.mem.load(g + 16);
+      if (Math.abs(v % 2) !== 1) this.mem.store(g + 16, v + 1);
+      return;
+    }
+    const v = this.mem.loadPrev(g);
+    if (!(low2(v) & PREV_MASK_FINALIZED)) this.mem.storePrev(g, v + PREV_MASK_FINALIZED);
+  }
+  /** 3.7's gc_refs state (_PyGCHead_REFS). */
+  refs37(g: number): number {
+    return Math.floor(this.mem.load(g + 16) / 2);
+  }
+  setRefs37(g: number, r: number): void {
+    this.setRefs(g, r);
+  }
+  hasUnreachableTag(g: number): boolean {
+    return (low2(this.mem.load(g)) & this.unreachableBit) !== 0;
+  }
+  clearUnreachableTag(g: number): void {
+    const v = this.mem.load(g);
+    if (low2(v) & this.unreachableBit) this.mem.store(g, v - this.unreachableBit);
+  }
+
+  // ---- lists (gc_list_*) -----------------------------------------------------------------
+  init(list: number): void {
+    this.mem.store(list, list);
+    this.mem.storePrev(list, list);
+  }
+  isEmpty(list: number): boolean {
+    return this.mem.load(list) === list;
+  }
+  /** gc_list_append: link `node` at the tail of `list`. */
+  append(node: number, list: number): void {
+    const last = this.mem.loadPrev(list);
+    this.setPrev(node, last);
+    this.setNext(last, node);
+    this.setNext(node, list);
+    this.mem.storePrev(list, node);
+  }
+  /** gc_list_remove: unlink via GC_PREV/GC_NEXT, then `_gc_next = 0`. */
+  remove(node: number): void {
+    const prev = this.prev(node);
+    const next = this.next(node);
+    this.setNext(prev, next);
+    this.setPrev(next, prev);
+    this.mem.store(node, 0);
+  }
+  /** gc_list_move: unlink exactly like remove, then link at the tail of `list`. */
+  move(node: number, list: number): void {
+    const fromPrev = this.prev(node);
+    const fromNext = this.next(node);
+    this.setNext(fromPrev, fromNext);
+    this.setPrev(fromNext, fromPrev);
+    const toPrev = this.mem.loadPrev(list);
+    this.setPrev(node, toPrev);
+    this.setNext(toPrev, node);
+    this.mem.storePrev(list, node);
+    this.setNext(node, list);
+  }
+  /** gc_list_merge: append all of `from` to `to`; `from` becomes empty. */
+  merge(from: number, to: number): void {
+    if (this.isEmpty(from)) return;
+    const toTail = this.prev(to);
+    const fromHead = this.next(from);
+    const fromTail = this.prev(from);
+    this.setNext(toTail, fromHead);
+    this.setPrev(fromHead, toTail);
+    this.setNext(fromTail, to);
+    this.setPrev(to, fromTail);
+    this.init(from);
+  }
+  size(list: number): number {
+    let n = 0;
+    for (let g = this.next(list); g !== list; g = this.next(g)) n++;
+    return n;
+  }
+}

@@ -1,0 +1,12 @@
+// traverse-guard/simulator: a fault-faithful model of CPython's object heap and cyclic GC.
+export { PROFILES, PROFILE_NAMES, getProfile, type Profile, type ProfileName } from './profiles.js';
+export { Process, type ProcessOptions, type Anomaly, type TraceEvent } from './process.js';
+export { GcModule } from './gcmodule.js';
+export { DEBUG_SAVEALL, DEBUG_STATS, DEBUG_COLLECTABLE, DEBUG_UNCOLLECTABLE, DEBUG_LEAK, type GenStats, type GcCallback } from './gcstate.js';
+export { installBuiltins, newList, newSlotsObject, listAppend, listItems, newStr, type Builtins } from './builtins.js';
+export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
+export { auditHeap, type AuditFinding } from './audit.js';
+export { createSimulation, runSimulation, judge, verdictLine, type Simulation, type SimRunResult, type SimVerdict } from './run.js';
+export { collectWithCallback, selectGeneration } from './collector/collect.js';
+export type { PyType, TypeSpec, VisitProc } from './types.js';
+export { parseHeapGraph, buildHeapGraph, HeapGraphError, type HeapGraph } from './heapgraph.js';

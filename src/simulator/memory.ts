@@ -1,0 +1,312 @@
+// The flat address space: every PyGC_Head, list head and object lives at an address, and
+// every header word is read and written through an address, so a "pointer" that is really
+// `gc_refs << 2` faults where CPython's would (reference §3.2, §8).
+//
+// Regions: list heads in the interpreter state (gcstate) and on the C stack, then the
+// object heap (64-byte blocks; a block starts with its PyGC_Head). Words are stored as
+// signed 64-bit integers in doubles (exact up to 2^53; larger garbage is approximate, which
+// only ever matters for values that fault anyway).
+
+import { hex } from './faults.js';
+
+export const BLOCK = 64;
+export const HEAD_STRIDE = 32;
+export const STATE_BASE = 0x55f3c2a04000;
+export const STACK_BASE = 0x7ffd5e3a0000;
+export const HEAP_BASE = 0x7f3a5c000000;
+export const STATE_HEADS = 16;
+export const STACK_HEADS = 48;
+export const FIRST_OBJECT_SLOT = STATE_HEADS + STACK_HEADS;
+/** Highest canonical user-space address + 1 (x86-64, 47 bits). */
+const CANONICAL_LIMIT = 2 ** 47;
+/** offsetof(PyTypeObject, tp_traverse) on 64-bit: where `Py_TYPE(op)->tp_traverse` reads. */
+export const TP_TRAVERSE_OFFSET = 0xb8;
+
+export const enum SlotState {
+  Virgin = 0,
+  Live = 1,
+  Freed = 2,
+  Head = 3,
+}
+
+/** A faulting access, raised by Memory and turned into a crash report by the process. */
+export class AccessFault {
+  constructor(
+    readonly address: number,
+    readonly access: 'read' | 'write',
+    readonly code: 'SEGV_MAPERR' | 'SI_KERNEL',
+  ) {}
+}
+
+/** A write into freed memory: harmless now, fatal to the allocator later. */
+export interface FreedWrite {
+  readonly address: number;
+  readonly slot: number;
+}
+
+export class Memory {
+  capacity: number;
+  /** Next never-used object slot (bump allocation: freed blocks are never reused, so every
+   *  use-after-free lands on a tombstone and stays auditable). */
+  top = FIRST_OBJECT_SLOT;
+  gcNext: Float64Array;
+  gcPrev: Float64Array;
+  /** 3.7 only: the third header word, `gc_refs << 1 | FINALIZED`. */
+  gcRefs: Float64Array;
+  refcnt: Float64Array;
+  typeId: Int32Array;
+  state: Uint8Array;
+  /** Bytes outside the modelled words that a misaligned store touched. */
+  private readonly extra = new Map<number, bigint>();
+  readonly freedWrites: FreedWrite[] = [];
+  /** pymalloc's free list head: a freed block's first word gets the previous head. */
+  freeListHead = 0;
+  readonly headNames: string[] = [];
+  private stackTop = 0;
+
+  constructor(readonly headSize: number, initialCapacity = 1024) {
+    this.capacity = Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16);
+    this.gcNext = new Float64Array(this.capacity);
+    this.gcPrev = new Float64Array(this.capacity);
+    this.gcRefs = new Float64Array(this.capacity);
+    this.refcnt = new Float64Array(this.capacity);
+    this.typeId = new Int32Array(this.capacity);
+    this.state = new Uint8Array(this.capacity);
+  }
+
+  // ---- addresses -------------------------------------------------------------------------
+
+  blockAddr(slot: number): number {
+    if (slot >= FIRST_OBJECT_SLOT) return HEAP_BASE + (slot - FIRST_OBJECT_SLOT) * BLOCK;
+    if (slot < STATE_HEADS) return STATE_BASE + slot * HEAD_STRIDE;
+    return STACK_BASE + (slot - STATE_HEADS) * HEAD_STRIDE;
+  }
+
+  /** The PyObject* of a heap slot (just past its PyGC_Head). */
+  objAddr(slot: number): number {
+    return HEAP_BASE + (slot - FIRST_OBJECT_SLOT) * BLOCK + this.headSize;
+  }
+
+  /** Slot of an aligned PyGC_Head address, or -1. Fast path for the collector's loops. */
+  headSlot(addr: number): number {
+    const d = addr - HEAP_BASE;
+    if (d >= 0 && d < (this.capacity - FIRST_OBJECT_SLOT) * BLOCK) {
+      const s = d / BLOCK;
+      return s === Math.floor(s) ? s + FIRST_OBJECT_SLOT : -1;
+    }
+    const st = addr - STATE_BASE;
+    if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && st % HEAD_STRIDE === 0) return st / HEAD_STRIDE;
+    const sk = addr - STACK_BASE;
+    if (sk >= 0 && sk < STACK_HEADS * HEAD_STRIDE && sk % HEAD_STRIDE === 0) return STATE_HEADS + sk / HEAD_STRIDE;
+    return -1;
+  }
+
+  /** Slot of a PyObject* (object address), or -1. */
+  objSlot(op: number): number {
+    return this.headSlot(op - this.headSize);
+  }
+
+  /** Which slot and byte offset an address falls in, or null if unmapped. */
+  locate(addr: number): { slot: number; off: number } | null {
+    if (addr >= HEAP_BASE && addr < HEAP_BASE + (this.capacity - FIRST_OBJECT_SLOT) * BLOCK) {
+      const d = addr - HEAP_BASE;
+      const s = Math.floor(d / BLOCK);
+      return { slot: s + FIRST_OBJECT_SLOT, off: d - s * BLOCK };
+    }
+    if (addr >= STACK_BASE && addr < STACK_BASE + STACK_HEADS * HEAD_STRIDE) {
+      const d = addr - STACK_BASE;
+      const s = Math.floor(d / HEAD_STRIDE);
+      return { slot: STATE_HEADS + s, off: d - s * HEAD_STRIDE };
+    }
+    if (addr >= STATE_BASE && addr < STATE_BASE + STATE_HEADS * HEAD_STRIDE) {
+      const d = addr - STATE_BASE;
+      const s = Math.floor(d / HEAD_STRIDE);
+      return { slot: s, off: d - s * HEAD_STRIDE };
+    }
+    return null;
+  }
+
+  describe(addr: number): string {
+    const loc = this.locate(addr);
+    if (!loc) return hex(addr);
+    const name = loc.slot < FIRST_OBJECT_SLOT ? this.headNames[loc.slot] ?? 'list head' : `block ${loc.slot}`;
+    return loc.off ? `${name}+${loc.off}` : name;
+  }
+
+  // ---- words -----------------------------------------------------------------------------
+
+  /** Called on a faulting access; the process turns it into a crash (it never returns). */
+  onFault: (fault: AccessFault) => never = (f) => {
+    throw f;
+  };
+
+  private check(addr: number, access: 'read' | 'write'): { slot: number; off: number } {
+    if (!(addr >= 0 && addr < CANONICAL_LIMIT)) this.onFault(new AccessFault(0, access, 'SI_KERNEL'));
+    const loc = this.locate(addr);
+    if (!loc) this.onFault(new AccessFault(addr, access, 'SEGV_MAPERR'));
+    return loc;
+  }
+
+  /** Loads the 8-byte word at `addr` (any alignment). */
+  load(addr: number): number {
+    const s = this.headSlot(addr);
+    if (s >= 0) return this.gcNext[s];
+    const { slot, off } = this.check(addr, 'read');
+    if (off % 8 === 0) return this.wordAt(slot, off);
+    return Number(BigInt.asIntN(64, this.loadBytes(slot, off)));
+  }
+
+  /** Stores the 8-byte word at `addr` (any alignment). */
+  store(addr: number, value: number): void {
+    const s = this.headSlot(addr);
+    if (s >= 0) {
+      if (this.state[s] === SlotState.Freed) this.freedWrites.push({ address: addr, slot: s });
+      this.gcNext[s] = value;
+      return;
+    }
+    const { slot, off } = this.check(addr, 'write');
+    if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: addr, slot });
+    if (off % 8 === 0) this.setWordAt(slot, off, value);
+    else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
+  }
+
+  /** The `_gc_prev` word of the head at `g` (fast path for aligned heads). */
+  loadPrev(g: number): number {
+    const s = this.headSlot(g);
+    if (s >= 0) return this.gcPrev[s];
+    return this.load(g + 8);
+  }
+
+  storePrev(g: number, value: number): void {
+    const s = this.headSlot(g);
+    if (s >= 0) {
+      if (this.state[s] === SlotState.Freed) this.freedWrites.push({ address: g + 8, slot: s });
+      this.gcPrev[s] = value;
+      return;
+    }
+    this.store(g + 8, value);
+  }
+
+  private wordAt(slot: number, off: number): number {
+    if (off === 0) return this.gcNext[slot];
+    if (off === 8) return this.gcPrev[slot];
+    if (slot >= FIRST_OBJECT_SLOT) {
+      if (off === 16 && this.headSize === 32) return this.gcRefs[slot];
+      if (off === this.headSize) return this.refcnt[slot];
+      if (off === this.headSize + 8) return this.typeId[slot] === 0 ? 0 : typeAddress(this.typeId[slot]);
+    }
+    const key = this.extraKey(slot, off);
+    return Number(BigInt.asIntN(64, this.extra.get(key) ?? 0n));
+  }
+
+  private setWordAt(slot: number, off: number, value: number): void {
+    if (off === 0) this.gcNext[slot] = value;
+    else if (off === 8) this.gcPrev[slot] = value;
+    else if (slot >= FIRST_OBJECT_SLOT && off === 16 && this.headSize === 32) this.gcRefs[slot] = value;
+    else if (slot >= FIRST_OBJECT_SLOT && off === this.headSize) this.refcnt[slot] = value;
+    else this.extra.set(this.extraKey(slot, off), BigInt.asUintN(64, BigInt(Math.trunc(value))));
+  }
+
+  private extraKey(slot: number, off: number): number {
+    return slot * 128 + off;
+  }
+
+  private loadBytes(slot: number, off: number): bigint {
+    const lo = off - (off % 8);
+    const a = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo))));
+    const b = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo + 8))));
+    const shift = BigInt((off - lo) * 8);
+    return BigInt.asUintN(64, (a >> shift) | (b << (64n - shift)));
+  }
+
+  /** Little-endian 8-byte store at a misaligned offset: splices into two adjacent words. */
+  private storeBytes(slot: number, off: number, v: bigint): void {
+    const lo = off - (off % 8);
+    const shift = BigInt((off - lo) * 8);
+    const a = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo))));
+    const b = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo + 8))));
+    const lowMask = (1n << shift) - 1n;
+    const na = BigInt.asUintN(64, (a & lowMask) | (v << shift));
+    const nb = BigInt.asUintN(64, (b & ~((1n << (64n - shift)) - 1n)) | (v >> (64n - shift)));
+    this.setWordAt(slot, lo, Number(BigInt.asIntN(64, na)));
+    this.setWordAt(slot, lo + 8, Number(BigInt.asIntN(64, nb)));
+  }
+
+  // ---- slots -----------------------------------------------------------------------------
+
+  /** A fresh, zeroed object block (PyObject_Malloc of a new block). */
+  allocSlot(): number {
+    if (this.top >= this.capacity) this.grow();
+    const s = this.top++;
+    this.state[s] = SlotState.Live;
+    return s;
+  }
+
+  /** PyObject_Free: the block becomes a tombstone; pymalloc links it into its free list
+   *  through the block's first word (which is `_gc_next`). */
+  freeSlot(slot: number): void {
+    this.state[slot] = SlotState.Freed;
+    this.gcNext[slot] = this.freeListHead || this.blockAddr(this.top);
+    this.freeListHead = this.blockAddr(slot);
+  }
+
+  /** A list head in the gcstate (persistent) region. */
+  stateHead(index: number, name: string): number {
+    this.state[index] = SlotState.Head;
+    this.headNames[index] = name;
+    const a = this.blockAddr(index);
+    this.gcNext[index] = a;
+    this.gcPrev[index] = a;
+    return a;
+  }
+
+  /** A list head on the simulated C stack (a local `PyGC_Head` of a collector function). */
+  pushStackHead(name: string): number {
+    if (this.stackTop >= STACK_HEADS) throw new Error('simulated C stack exhausted');
+    const slot = STATE_HEADS + this.stackTop++;
+    this.state[slot] = SlotState.Head;
+    this.headNames[slot] = name;
+    const a = this.blockAddr(slot);
+    this.gcNext[slot] = a;
+    this.gcPrev[slot] = a;
+    return a;
+  }
+
+  /** Releases stack heads down to `mark` (what `stackMark()` returned). */
+  popStackHeads(mark: number): void {
+    this.stackTop = mark;
+  }
+
+  stackMark(): number {
+    return this.stackTop;
+  }
+
+  reserve(n: number): void {
+    while (this.capacity < this.top + n) this.grow();
+  }
+
+  private grow(): void {
+    const cap = this.capacity * 2;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.gcNext = f(this.gcNext);
+    this.gcPrev = f(this.gcPrev);
+    this.gcRefs = f(this.gcRefs);
+    this.refcnt = f(this.refcnt);
+    const t = new Int32Array(cap);
+    t.set(this.typeId);
+    this.typeId = t;
+    const st = new Uint8Array(cap);
+    st.set(this.state);
+    this.state = st;
+    this.capacity = cap;
+  }
+}
+
+/** A stable fake address for type object `id` (what `ob_type` holds). */
+export function typeAddress(id: number): number {
+  return 0x55f3c2b00000 + id * 0x1a0;
+}

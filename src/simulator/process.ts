@@ -1,0 +1,444 @@
+// A simulated CPython process: the heap, the type table, the gc state, the C-API surface
+// that extension code calls, and the fault machinery. One Process = one interpreter; after a
+// fatal fault it is dead, like a real process.
+
+import { CallStack, userSourceLine } from './frames.js';
+import { SimulatedCrash, type FaultInfo, type Signal } from './faults.js';
+import { GcHeads, GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, low2 } from './gchead.js';
+import { AccessFault, FIRST_OBJECT_SLOT, Memory, SlotState } from './memory.js';
+import { getProfile, type Profile, type ProfileName } from './profiles.js';
+import type { PyType, TypeSpec } from './types.js';
+import { GcState } from './gcstate.js';
+
+export interface ProcessOptions {
+  /** CPython profile (default 3.11). */
+  readonly python?: ProfileName | string;
+  /** A `--with-pydebug` build: CPython's assertions are on. */
+  readonly debug?: boolean;
+  /** Initial heap capacity in objects (grows as needed). */
+  readonly capacity?: number;
+}
+
+/** Something memory-safe but surprising that happened during a run. */
+export interface Anomaly {
+  readonly kind:
+    | 'refcount-changed-during-collection'
+    | 'object-allocated-during-collection'
+    | 'traverse-returned-error'
+    | 'resurrected'
+    | 'kept-alive-by-overstated-gc-refs'
+    | 'gc-refs-underflow'
+    | 'reentrant-traverse';
+  readonly message: string;
+}
+
+export class Process {
+  readonly profile: Profile;
+  readonly debug: boolean;
+  readonly mem: Memory;
+  readonly heads: GcHeads;
+  readonly stack = new CallStack();
+  readonly types: PyType[] = [];
+  readonly payload: unknown[] = [];
+  readonly gc: GcState;
+  readonly anomalies: Anomaly[] = [];
+  /** Damage found while running that is not (yet) fatal: shown by the audit. */
+  readonly damage: string[] = [];
+  /** Objects whose tp_clear the collector called (for the audit's "live object cleared"). */
+  readonly clearedByGc = new Set<number>();
+  /** Set by a fatal fault; every later call rethrows it. */
+  crash: SimulatedCrash | null = null;
+  /** The Python-level error indicator (PyErr_Occurred), as a message. */
+  pendingError: string | null = null;
+  /** Unraisable exceptions (sys.unraisablehook), as messages. */
+  readonly unraisable: string[] = [];
+  /** Nesting depth of tp_traverse calls, to notice re-entrant traversals. */
+  traverseDepth = 0;
+  /** Observers of each tp_traverse call (used by `explain` to tell the story). */
+  tracer: ((event: TraceEvent) => void) | null = null;
+
+  constructor(opts: ProcessOptions = {}) {
+    const name = opts.python ?? '3.11';
+    const profile = getProfile(name);
+    if (!profile) throw new Error(`unknown Python profile '${name}'`);
+    this.profile = profile;
+    this.debug = opts.debug ?? false;
+    this.mem = new Memory(profile.headSize, opts.capacity ?? 1024);
+    this.mem.onFault = (f) => this.accessFault(f);
+    this.heads = new GcHeads(this.mem, profile);
+    this.gc = new GcState(this);
+  }
+
+  // ---- types -----------------------------------------------------------------------------
+
+  defineType(spec: TypeSpec): PyType {
+    const t: PyType = { ...spec, id: this.types.length + 1 };
+    this.types.push(t);
+    return t;
+  }
+
+  typeOf(op: number): PyType {
+    const s = this.mem.objSlot(op);
+    const id = s >= 0 ? this.mem.typeId[s] : 0;
+    if (id === 0) return this.readNullType(op);
+    return this.types[id - 1];
+  }
+
+  /** `Py_TYPE(op)->tp_traverse` on a block whose ob_type is NULL (never allocated). */
+  private readNullType(op: number): never {
+    this.mem.load(op + 8);
+    return this.segv(0xb8, 'read', 'Py_TYPE(op) is NULL: reading tp_traverse');
+  }
+
+  isGc(op: number): boolean {
+    const s = this.mem.objSlot(op);
+    if (s < 0) {
+      this.mem.load(op + 8);
+      return false;
+    }
+    const id = this.mem.typeId[s];
+    return id !== 0 && this.types[id - 1].gc;
+  }
+
+  slot(op: number): number {
+    return this.mem.objSlot(op);
+  }
+
+  isFreed(op: number): boolean {
+    const s = this.mem.objSlot(op);
+    return s >= 0 && this.mem.state[s] === SlotState.Freed;
+  }
+
+  isLive(op: number): boolean {
+    const s = this.mem.objSlot(op);
+    return s >= 0 && this.mem.state[s] === SlotState.Live;
+  }
+
+  refcnt(op: number): number {
+    return this.mem.load(op);
+  }
+
+  /** The PyGC_Head address of a GC object (AS_GC). */
+  asGc(op: number): number {
+    return op - this.profile.headSize;
+  }
+
+  /** The object of a PyGC_Head (FROM_GC). */
+  fromGc(g: number): number {
+    return g + this.profile.headSize;
+  }
+
+  // ---- faults ----------------------------------------------------------------------------
+
+  private accessFault(f: AccessFault): never {
+    const where = this.stack.top();
+    return this.die({
+      signal: 'SIGSEGV',
+      code: f.code,
+      address: f.address,
+      access: f.access,
+      where,
+      message:
+        f.code === 'SI_KERNEL'
+          ? `general protection fault: ${f.access} through a non-canonical pointer`
+          : `${f.access} of unmapped address`,
+    });
+  }
+
+  segv(address: number, access: 'read' | 'write', message: string): never {
+    return this.die({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', address, access, where: this.stack.top(), message });
+  }
+
+  /** A CPython assertion (debug builds) or fatal error: abort(). */
+  abort(where: string, message: string): never {
+    return this.die({ signal: 'SIGABRT', code: 'abort', address: 0, access: 'none', where, message });
+  }
+
+  /** `_PyObject_ASSERT` failure text, as a debug build prints it. */
+  assertFailed(fn: string, expr: string, message?: string): never {
+    const file = this.profile.name === '3.7' || this.profile.name === '3.8' || Number(this.profile.name.split('.')[1]) <= 12
+      ? 'Modules/gcmodule.c'
+      : 'Python/gc.c';
+    const text = `${file}: ${fn}: Assertion "${expr}" failed${message ? `: ${message}` : ''}`;
+    return this.abort(fn, text);
+  }
+
+  /** The allocator trips over metadata that an earlier write into freed memory damaged. */
+  private heapCorruptionFault(): never {
+    const w = this.mem.freedWrites[0];
+    const signal: Signal = this.profile.heapCorruptionSignal;
+    const message = `heap corruption: an earlier write into freed memory at ${this.mem.describe(w.address)}` +
+      (signal === 'SIGABRT' ? ' — "double free or corruption (out)"' : '');
+    if (signal === 'SIGABRT') return this.abort(this.stack.top(), message);
+    return this.die({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: w.address, access: 'read', where: this.stack.top(), message });
+  }
+
+  private die(f: Omit<FaultInfo, 'backtrace' | 'exitStatus'>): never {
+    if (this.crash) throw this.crash;
+    const fault: FaultInfo = {
+      ...f,
+      backtrace: this.stack.snapshot(userSourceLine()),
+      exitStatus: f.signal === 'SIGABRT' ? 134 : f.signal === 'SIGSEGV' ? 139 : 138,
+    };
+    this.crash = new SimulatedCrash(fault);
+    throw this.crash;
+  }
+
+  /** Throws the fatal fault again if the process is already dead. */
+  alive(): void {
+    if (this.crash) throw this.crash;
+  }
+
+  /** Runs `fn` inside simulated C frame `name`. */
+  frame<R>(name: string, fn: () => R): R {
+    const depth = this.stack.depth;
+    this.stack.push(name);
+    try {
+      return fn();
+    } finally {
+      this.stack.unwindTo(depth);
+    }
+  }
+
+  // ---- allocation and refcounts (Objects/object.c, Modules/gcmodule.c) ------------------
+
+  private checkAllocator(): void {
+    if (this.mem.freedWrites.length) this.heapCorruptionFault();
+  }
+
+  /** PyObject_New for a non-GC type: refcnt 1. */
+  newObject(type: PyType, payload: unknown): number {
+    this.alive();
+    this.checkAllocator();
+    const s = this.mem.allocSlot();
+    this.mem.typeId[s] = type.id;
+    this.mem.refcnt[s] = 1;
+    this.payload[s] = payload;
+    return this.mem.objAddr(s);
+  }
+
+  /** _PyObject_GC_New (gc_alloc): zeroed untracked head, refcnt 1, gen0.count += 1, and the
+   *  automatic collection check (synchronous ≤3.11, scheduled 3.12+). */
+  gcNew(type: PyType, payload: unknown): number {
+    this.alive();
+    this.checkAllocator();
+    const s = this.mem.allocSlot();
+    this.mem.typeId[s] = type.id;
+    this.mem.refcnt[s] = 1;
+    this.mem.gcNext[s] = 0;
+    this.mem.gcPrev[s] = 0;
+    if (!this.profile.gcRefsInPrev) this.mem.gcRefs[s] = GC37_UNTRACKED * 2;
+    this.payload[s] = payload;
+    if (this.gc.collecting && this.traverseDepth > 0) {
+      this.anomalies.push({
+        kind: 'object-allocated-during-collection',
+        message: `a ${type.name} was allocated while the collector was running`,
+      });
+    }
+    this.gc.onAllocate();
+    return this.mem.objAddr(s);
+  }
+
+  Py_INCREF(op: number): void {
+    this.alive();
+    this.noteRefChange(op, +1);
+    this.mem.store(op, this.mem.load(op) + 1);
+  }
+
+  Py_DECREF(op: number): void {
+    this.alive();
+    this.noteRefChange(op, -1);
+    const n = this.mem.load(op) - 1;
+    this.mem.store(op, n);
+    if (n === 0) this.dealloc(op);
+  }
+
+  Py_XDECREF(op: number | 0 | null | undefined): void {
+    if (op) this.Py_DECREF(op);
+  }
+
+  /** _Py_Dealloc: calls tp_dealloc in a frame named after the type. */
+  dealloc(op: number): void {
+    const t = this.typeOf(op);
+    this.frame(`${t.name}_dealloc`, () => t.dealloc(op));
+  }
+
+  private noteRefChange(op: number, delta: number): void {
+    if (!this.gc.collecting || this.traverseDepth === 0) return;
+    const s = this.mem.objSlot(op);
+    if (s < 0 || this.mem.state[s] !== SlotState.Live) return;
+    const t = this.types[this.mem.typeId[s] - 1];
+    if (!t?.gc || this.mem.gcNext[s] === 0) return;
+    const refs37 = Math.floor(this.mem.gcRefs[s] / 2);
+    const collecting = this.profile.gcRefsInPrev
+      ? (low2(this.mem.gcPrev[s]) & PREV_MASK_COLLECTING) !== 0
+      : refs37 >= 0 || refs37 === GC37_TENTATIVELY_UNREACHABLE;
+    if (collecting) {
+      this.anomalies.push({
+        kind: 'refcount-changed-during-collection',
+        message: `${delta > 0 ? 'Py_INCREF' : 'Py_DECREF'} of ${t.name} ${this.mem.describe(op)} while it was being collected (gc_refs was snapshotted before)`,
+      });
+    }
+  }
+
+  /** _PyObject_GC_IS_TRACKED. */
+  isTracked(op: number): boolean {
+    if (!this.profile.gcRefsInPrev) return Math.floor(this.mem.load(this.asGc(op) + 16) / 2) !== GC37_UNTRACKED;
+    return this.mem.load(this.asGc(op)) !== 0;
+  }
+
+  /** PyObject_GC_Track: aborts if already tracked; debug 3.11+ validates with tp_traverse. */
+  PyObject_GC_Track(op: number): void {
+    this.alive();
+    this.frame('PyObject_GC_Track', () => {
+      if (this.isTracked(op)) {
+        this.abort('PyObject_GC_Track', 'Fatal Python error: _PyObject_GC_Track: object already tracked by the garbage collector');
+      }
+      this.track(op);
+      if (this.debug && this.profile.debugTrackValidate) {
+        const t = this.typeOf(op);
+        if (t.traverse) {
+          this.callTraverse(op, (x) => {
+            if (this.isFreed(x)) this.abort('visit_validate', 'PyObject_GC_Track() object is not valid');
+            return 0;
+          }, null);
+        }
+      }
+    });
+  }
+
+  /** _PyObject_GC_TRACK: append at the tail of generation 0 (young). */
+  track(op: number): void {
+    const g = this.asGc(op);
+    const h = this.heads;
+    if (this.debug && this.profile.gcRefsInPrev && low2(this.mem.loadPrev(g)) & PREV_MASK_COLLECTING) {
+      this.assertFailed('_PyObject_GC_TRACK', '(gc->_gc_prev & _PyGC_PREV_MASK_COLLECTING) == 0', 'object is in generation which is garbage collected');
+    }
+    const gen0 = this.gc.trackHead();
+    if (!this.profile.gcRefsInPrev) {
+      h.setRefs37(g, GC37_REACHABLE);
+      const last = this.mem.loadPrev(gen0);
+      this.mem.storePrev(g, last);
+      this.mem.store(last, g);
+      this.mem.store(g, gen0);
+      this.mem.storePrev(gen0, g);
+      return;
+    }
+    const last = this.mem.loadPrev(gen0);
+    h.setNext(last, g);
+    h.setPrev(g, last);
+    h.setNext(g, gen0);
+    this.mem.storePrev(gen0, g);
+    this.gc.onTrack();
+  }
+
+  /** PyObject_GC_UnTrack: untrack only if tracked (safe to call twice). */
+  PyObject_GC_UnTrack(op: number): void {
+    this.alive();
+    this.frame('PyObject_GC_UnTrack', () => {
+      if (this.isTracked(op)) this.untrack(op);
+    });
+  }
+
+  /** _PyObject_GC_UNTRACK: read prev, read next, write prev.next, write next.prev. */
+  untrack(op: number): void {
+    const g = this.asGc(op);
+    const h = this.heads;
+    if (!this.profile.gcRefsInPrev) {
+      h.setRefs37(g, GC37_UNTRACKED);
+      const prev = this.mem.loadPrev(g);
+      const next = this.mem.load(g);
+      this.mem.store(prev, next);
+      this.mem.storePrev(next, prev);
+      this.mem.store(g, 0);
+      return;
+    }
+    const prev = h.prev(g);
+    const next = h.next(g);
+    h.setNext(prev, next);
+    h.setPrev(next, prev);
+    this.mem.store(g, 0);
+    const old = this.mem.loadPrev(g);
+    this.mem.storePrev(g, low2(old) & 1);
+    this.gc.onUntrack();
+  }
+
+  /** PyObject_GC_Del: unlink if still tracked, gen0.count -= 1, free the block. */
+  PyObject_GC_Del(op: number): void {
+    this.alive();
+    this.frame('PyObject_GC_Del', () => {
+      const g = this.asGc(op);
+      if (this.isTracked(op)) {
+        if (this.debug && this.profile.debugTrackValidate) {
+          this.unraisable.push(`ResourceWarning: Object of type ${this.typeOf(op).name} is not untracked before destruction`);
+        }
+        if (!this.profile.gcRefsInPrev) {
+          this.heads.setRefs37(g, GC37_UNTRACKED);
+          const prev = this.mem.loadPrev(g);
+          const next = this.mem.load(g);
+          this.mem.store(prev, next);
+          this.mem.storePrev(next, prev);
+          this.mem.store(g, 0);
+        } else {
+          this.heads.remove(g);
+        }
+      }
+      this.gc.onGcDel();
+      this.free(op);
+    });
+  }
+
+  /** PyObject_Free for a non-GC object. */
+  PyObject_Free(op: number): void {
+    this.alive();
+    this.free(op);
+  }
+
+  private free(op: number): void {
+    this.checkAllocator();
+    const s = this.mem.objSlot(op);
+    if (s < FIRST_OBJECT_SLOT || this.mem.state[s] !== SlotState.Live) {
+      this.abort('PyObject_Free', `free(): invalid pointer ${this.mem.describe(op)} (double free)`);
+    }
+    this.mem.freeSlot(s);
+  }
+
+  // ---- tp_traverse calls -----------------------------------------------------------------
+
+  /** Calls `Py_TYPE(op)->tp_traverse(op, visit, arg)` in a frame named `<type>_traverse`. */
+  callTraverse(op: number, visit: (op: number, arg: unknown) => number, arg: unknown): number {
+    const t = this.typeOf(op);
+    if (!t.traverse) return 0;
+    if (this.traverseDepth > 0 && this.gc.collecting) {
+      this.anomalies.push({ kind: 'reentrant-traverse', message: `tp_traverse of ${t.name} re-entered while another traverse was running` });
+    }
+    this.traverseDepth++;
+    const depth = this.stack.depth;
+    this.stack.push(`${t.name}_traverse`);
+    try {
+      this.tracer?.({ kind: 'traverse', op, type: t.name });
+      const r = t.traverse(op, visit, arg);
+      if (r !== 0) {
+        this.anomalies.push({ kind: 'traverse-returned-error', message: `${t.name}_traverse returned ${r}` });
+      }
+      return r;
+    } finally {
+      this.stack.unwindTo(depth);
+      this.traverseDepth--;
+    }
+  }
+
+  /** Objects currently allocated and not freed. */
+  *liveObjects(): Generator<number> {
+    for (let s = FIRST_OBJECT_SLOT; s < this.mem.top; s++) {
+      if (this.mem.state[s] === SlotState.Live) yield this.mem.objAddr(s);
+    }
+  }
+}
+
+export interface TraceEvent {
+  readonly kind: 'traverse' | 'pass' | 'refcount' | 'dealloc';
+  readonly op?: number;
+  readonly type?: string;
+  readonly pass?: string;
+}
