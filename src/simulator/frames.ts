@@ -7,6 +7,9 @@ export interface Frame {
   where?: string;
 }
 
+/** Suffix of frames in which user TypeScript code runs (a traverse body, a scenario). */
+export const USER = ' (user code)';
+
 export class CallStack {
   private readonly frames: Frame[] = [];
 
@@ -27,18 +30,23 @@ export class CallStack {
     this.frames.length = Math.min(this.frames.length, depth);
   }
 
-  /** Innermost first, e.g. ["PyObject_GC_UnTrack", "Ref_dealloc", …]. */
-  snapshot(userLine?: string): string[] {
+  /**
+   * Innermost first, e.g. ["PyObject_GC_UnTrack", "Ref_dealloc", …]. Frames of user code
+   * (named `… (user code)`) get source lines: the innermost one the innermost user location
+   * on the JavaScript stack, the outermost one the outermost.
+   */
+  snapshot(userLines: readonly string[] = []): string[] {
+    const user = this.frames.map((f, i) => (f.fn.endsWith(USER) ? i : -1)).filter((i) => i >= 0);
+    const where = new Map<number, string>();
+    if (userLines.length && user.length) {
+      where.set(user[user.length - 1], userLines[0]);
+      if (user.length > 1) where.set(user[0], userLines[userLines.length - 1]);
+    }
     const out: string[] = [];
-    let annotated = false;
     for (let i = this.frames.length - 1; i >= 0; i--) {
-      const f = this.frames[i];
-      let line = f.fn;
-      if (!annotated && userLine && /(_traverse|_clear|_dealloc|_finalize|user code)$/.test(f.fn)) {
-        line += ` at ${userLine}`;
-        annotated = true;
-      }
-      out.push(line);
+      const fn = this.frames[i].fn;
+      const name = fn.endsWith(USER) ? fn.slice(0, -USER.length) : fn;
+      out.push(where.has(i) ? `${name} at ${where.get(i)}` : name);
     }
     return out;
   }
@@ -51,20 +59,23 @@ export class CallStack {
 const INTERNAL = /[\\/](src[\\/](simulator|api|check|cli)|dist[\\/]|node_modules[\\/]|node:)/;
 
 /**
- * The innermost user-code location on the JavaScript stack ("fixtures/seed/crash2.ts:31"),
- * skipping the simulator, the binding API and node internals.
+ * User-code locations on the JavaScript stack, innermost first ("fixtures/seed/crash2.ts:31"),
+ * skipping the simulator, the binding API, vitest and node internals.
  */
-export function userSourceLine(): string | undefined {
+export function userSourceLines(): string[] {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  Error.stackTraceLimit = saved;
+  const out: string[] = [];
   for (const l of stack) {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(l.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
     if (INTERNAL.test(file) || file.startsWith('node:') || !/\.[cm]?[tj]sx?$/.test(file)) continue;
-    const rel = relativeToCwd(file);
-    return `${rel}:${m[2]}`;
+    out.push(`${relativeToCwd(file)}:${m[2]}`);
   }
-  return undefined;
+  return out;
 }
 
 function relativeToCwd(file: string): string {

@@ -2,7 +2,7 @@
 // that extension code calls, and the fault machinery. One Process = one interpreter; after a
 // fatal fault it is dead, like a real process.
 
-import { CallStack, userSourceLine } from './frames.js';
+import { CallStack, userSourceLines } from './frames.js';
 import { SimulatedCrash, type FaultInfo, type Signal } from './faults.js';
 import { GcHeads, GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, low2 } from './gchead.js';
 import { AccessFault, FIRST_OBJECT_SLOT, Memory, SlotState } from './memory.js';
@@ -177,7 +177,7 @@ export class Process {
     if (this.crash) throw this.crash;
     const fault: FaultInfo = {
       ...f,
-      backtrace: this.stack.snapshot(userSourceLine()),
+      backtrace: this.stack.snapshot(userSourceLines()),
       exitStatus: f.signal === 'SIGABRT' ? 134 : f.signal === 'SIGSEGV' ? 139 : 138,
     };
     this.crash = new SimulatedCrash(fault);
@@ -250,7 +250,7 @@ export class Process {
     this.noteRefChange(op, -1);
     const n = this.mem.load(op) - 1;
     this.mem.store(op, n);
-    if (n === 0) this.dealloc(op);
+    if (n === 0) this.frame('Py_DECREF', () => this.dealloc(op));
   }
 
   Py_XDECREF(op: number | 0 | null | undefined): void {

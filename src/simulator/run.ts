@@ -7,6 +7,7 @@ import { describeFault, isSimulatedCrash, type FaultInfo } from './faults.js';
 import { GcModule } from './gcmodule.js';
 import type { GenStats } from './gcstate.js';
 import { Process, type Anomaly, type ProcessOptions } from './process.js';
+import { USER } from './frames.js';
 
 export type SimVerdict = 'ok' | 'corrupt' | 'crash';
 
@@ -40,7 +41,7 @@ export function runSimulation<R>(sim: Simulation, fn: (sim: Simulation) => R): S
   let value: R | undefined;
   let error: unknown;
   try {
-    value = p.frame('main', () => fn(sim));
+    value = p.frame(`main${USER}`, () => fn(sim));
   } catch (e) {
     if (!isSimulatedCrash(e)) error = e;
   }
