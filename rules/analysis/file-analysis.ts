@@ -1,0 +1,148 @@
+// The one per-file analysis every rule reads: computed on first request for a SourceCode and
+// cached in a WeakMap keyed by it (nothing survives the file, so ESLint --concurrency is fine).
+// It discovers traverse bodies, summarises them and the same-file helpers they call, and
+// resolves each hazard to a finding: direct, or through a named chain of helpers.
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { ASTUtils } from '@typescript-eslint/utils';
+
+import { collectApiBindings } from './api-bindings.js';
+import type { Category } from './api-operations.js';
+import type { FunctionNode } from './ast.js';
+import { collectEffects, type FunctionEffects, type FunctionRole, type Operation, type WalkContext } from './function-effects.js';
+import { readSettings, SETTINGS_KEY } from './settings.js';
+import { discoverTraverses, type TraverseBody } from './traverse-discovery.js';
+import { createTypeInfo, type TypeInfo } from './type-info.js';
+
+export interface Finding {
+  readonly traverse: TraverseBody;
+  readonly operation: Operation;
+  /** Where the report goes: the operation itself, or the first helper call of the chain. */
+  readonly node: TSESTree.Node;
+  /** Names of the helpers between the traverse body and the operation ([] when direct). */
+  readonly chain: readonly string[];
+}
+
+export interface FileAnalysis {
+  readonly traverses: readonly TraverseBody[];
+  readonly findings: readonly Finding[];
+  /** Whether type information was used. */
+  readonly typed: boolean;
+}
+
+const EMPTY: FileAnalysis = { traverses: [], findings: [], typed: false };
+const CATEGORIES: readonly Category[] = ['gil', 'drop', 'pool', 'interpreter', 'unknown'];
+const HELPER_ROLE = (fn: FunctionNode): FunctionRole => ({ selfParameters: fn.params, visitParameters: fn.params });
+
+type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+const cache = new WeakMap<object, FileAnalysis>();
+
+export function getFileAnalysis(context: RuleContext): FileAnalysis {
+  const sourceCode = context.sourceCode;
+  let analysis = cache.get(sourceCode);
+  if (!analysis) {
+    analysis = analyse(context);
+    cache.set(sourceCode, analysis);
+  }
+  return analysis;
+}
+
+interface Reach {
+  readonly names: readonly string[];
+  readonly operation: Operation;
+}
+
+function analyse(context: RuleContext): FileAnalysis {
+  const sourceCode = context.sourceCode;
+  // Early exit: no `traverse-guard` import, no `traverse`, `__traverse__` or `TraverseFn`.
+  if (!sourceCode.text.includes('raverse')) return EMPTY;
+
+  const settings = readSettings(context.settings as Record<string, unknown>);
+  const services = settings.typeAware === 'off' ? undefined : sourceCode.parserServices;
+  const program = services?.program ?? null;
+  if (settings.typeAware === 'required' && !program) {
+    throw new Error(
+      `traverse-guard: settings['${SETTINGS_KEY}'].typeAware is 'required' but ${context.filename} was parsed ` +
+        'without type information; configure parserOptions.projectService (or project).',
+    );
+  }
+
+  const scopeManager = sourceCode.scopeManager!;
+  const bindings = collectApiBindings(sourceCode.ast, scopeManager, settings);
+  let typeInfo: TypeInfo | null = null;
+  if (program && services?.esTreeNodeToTSNodeMap) {
+    typeInfo = createTypeInfo(
+      services as Parameters<typeof createTypeInfo>[0],
+      context.filename,
+      settings,
+    );
+  }
+  const walk: WalkContext = {
+    sourceCode,
+    settings,
+    bindings,
+    typeInfo,
+    resolve: (id) => ASTUtils.findVariable(sourceCode.getScope(id), id),
+  };
+
+  const traverses = discoverTraverses(sourceCode.ast, bindings, walk);
+  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null };
+
+  const helperSummaries = new Map<FunctionNode, FunctionEffects>();
+  const helperEffects = (fn: FunctionNode): FunctionEffects => {
+    let effects = helperSummaries.get(fn);
+    if (!effects) {
+      effects = collectEffects(walk, fn, HELPER_ROLE(fn));
+      helperSummaries.set(fn, effects);
+    }
+    return effects;
+  };
+
+  // Shortest-first search for an operation of one category reachable from a helper.
+  const memo = new Map<string, Reach | null>();
+  const keyOf = (fn: FunctionNode, category: Category): string => `${fn.range[0]}:${category}`;
+  const inProgress = new Set<string>();
+  const reach = (fn: FunctionNode, category: Category): { result: Reach | null; complete: boolean } => {
+    const key = keyOf(fn, category);
+    if (memo.has(key)) return { result: memo.get(key)!, complete: true };
+    if (inProgress.has(key)) return { result: null, complete: false };
+    const effects = helperEffects(fn);
+    const direct = effects.operations.find((operation) => operation.kind.category === category);
+    if (direct) {
+      memo.set(key, { names: [], operation: direct });
+      return { result: memo.get(key)!, complete: true };
+    }
+    inProgress.add(key);
+    let complete = true;
+    let result: Reach | null = null;
+    for (const call of effects.helperCalls) {
+      const inner = reach(call.target, category);
+      complete &&= inner.complete;
+      if (inner.result) {
+        result = { names: [call.name, ...inner.result.names], operation: inner.result.operation };
+        complete = true;
+        break;
+      }
+    }
+    inProgress.delete(key);
+    if (complete) memo.set(key, result);
+    return { result, complete };
+  };
+
+  const findings: Finding[] = [];
+  for (const traverse of traverses) {
+    const effects = collectEffects(walk, traverse.fn, traverse.role);
+    for (const operation of effects.operations) {
+      findings.push({ traverse, operation, node: operation.node, chain: [] });
+    }
+    for (const call of effects.helperCalls) {
+      for (const category of CATEGORIES) {
+        const { result } = reach(call.target, category);
+        if (result) {
+          findings.push({ traverse, operation: result.operation, node: call.node, chain: [call.name, ...result.names] });
+        }
+      }
+    }
+  }
+  return { traverses, findings, typed: typeInfo !== null };
+}

@@ -1,0 +1,471 @@
+// Walks one function body (a traverse or a helper it calls) and records what it does that
+// matters during a collection: API operations, writes over `self`, `using` declarations,
+// captured interpreter tokens, calls to same-file helpers, and calls nothing vouches for.
+// Nested callbacks are walked only when they run synchronously (see isSynchronouslyInvoked).
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { type ApiBindings, apiPathOf } from './api-bindings.js';
+import {
+  CONSTRUCTIONS,
+  INSTANCE_CALLS,
+  type OperationKind,
+  PROPERTY_WRITERS,
+  SAFE_GLOBALS,
+  SAFE_METHODS,
+  STATIC_CALLS,
+  TOKEN_CALLBACKS,
+} from './api-operations.js';
+import {
+  forEachChild,
+  type FunctionNode,
+  isFunctionNode,
+  memberName,
+  memberRoot,
+  outerParent,
+  shortText,
+  staticKey,
+  unwrap,
+} from './ast.js';
+import type { PluginSettings } from './settings.js';
+import type { TypeInfo } from './type-info.js';
+
+type Variable = TSESLint.Scope.Variable;
+
+export interface Operation {
+  readonly kind: OperationKind;
+  readonly node: TSESTree.Node;
+  /** Set for a use of an interpreter token captured from an enclosing scope. */
+  readonly capturedToken?: boolean;
+}
+
+export interface HelperCall {
+  /** The call (or callback argument) in the calling function. */
+  readonly node: TSESTree.Node;
+  readonly name: string;
+  readonly target: FunctionNode;
+}
+
+export interface FunctionEffects {
+  readonly operations: readonly Operation[];
+  readonly helperCalls: readonly HelperCall[];
+}
+
+export interface WalkContext {
+  readonly sourceCode: Readonly<TSESLint.SourceCode>;
+  readonly settings: PluginSettings;
+  readonly bindings: ApiBindings;
+  readonly typeInfo: TypeInfo | null;
+  readonly resolve: Resolve;
+}
+
+/** Which parameters of the walked function hold `self` and `visit`. */
+export interface FunctionRole {
+  readonly selfParameters: readonly TSESTree.Parameter[];
+  readonly visitParameters: readonly TSESTree.Parameter[];
+}
+
+function dotted(node: TSESTree.Node): string | null {
+  const expression = unwrap(node);
+  if (expression.type === AST_NODE_TYPES.Identifier) return expression.name;
+  if (expression.type === AST_NODE_TYPES.MemberExpression) {
+    const object = dotted(expression.object);
+    const name = memberName(expression);
+    return object !== null && name !== null ? `${object}.${name}` : null;
+  }
+  return null;
+}
+
+function declaredWithin(variable: Variable, nodes: readonly TSESTree.Node[]): boolean {
+  return variable.defs.some((def) =>
+    nodes.some((node) => node.range[0] <= def.name.range[0] && def.name.range[1] <= node.range[1]),
+  );
+}
+
+export function isSynchronousCallee(callee: TSESTree.Node, settings: PluginSettings): boolean {
+  const expression = unwrap(callee);
+  if (expression.type === AST_NODE_TYPES.Identifier) return settings.synchronousCallbacks.has(expression.name);
+  if (expression.type !== AST_NODE_TYPES.MemberExpression) return false;
+  const name = memberName(expression);
+  if (name !== null && settings.synchronousCallbacks.has(name)) return true;
+  const path = dotted(expression);
+  return path !== null && settings.synchronousCallbacks.has(path);
+}
+
+/** IIFEs, `fn.call/apply(…)` of a function literal, and arguments of synchronous callees. */
+export function isSynchronouslyInvoked(fn: FunctionNode, settings: PluginSettings): boolean {
+  const { parent, child } = outerParent(fn);
+  if (!parent) return false;
+  if (parent.type === AST_NODE_TYPES.CallExpression) {
+    if (parent.callee === child) return true;
+    return parent.arguments.includes(child as TSESTree.CallExpressionArgument) && isSynchronousCallee(parent.callee, settings);
+  }
+  if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === child) {
+    const name = memberName(parent);
+    const call = outerParent(parent);
+    return (
+      (name === 'call' || name === 'apply') &&
+      call.parent?.type === AST_NODE_TYPES.CallExpression &&
+      call.parent.callee === call.child
+    );
+  }
+  return false;
+}
+
+export type Resolve = (id: TSESTree.Identifier) => Variable | null;
+
+/** A same-file function that `node` names: a declaration, a never-reassigned function value, or `this.method`. */
+export function resolveHelper(node: TSESTree.Node, resolve: Resolve): { fn: FunctionNode; name: string } | null {
+  const target = unwrap(node);
+  if (target.type === AST_NODE_TYPES.Identifier) {
+    const variable = resolve(target);
+    const def = variable?.defs[0];
+    if (!def) return null;
+    if (def.type === 'FunctionName' && def.node.type === AST_NODE_TYPES.FunctionDeclaration) {
+      return { fn: def.node, name: target.name };
+    }
+    if (def.type === 'Variable' && def.node.init && def.node.id.type === AST_NODE_TYPES.Identifier) {
+      const init = unwrap(def.node.init);
+      const neverReassigned = def.parent.kind === 'const' || variable!.references.every((r) => r.init || r.isReadOnly());
+      if (isFunctionNode(init) && neverReassigned) return { fn: init, name: target.name };
+    }
+    return null;
+  }
+  if (target.type === AST_NODE_TYPES.MemberExpression && unwrap(target.object).type === AST_NODE_TYPES.ThisExpression) {
+    const name = memberName(target);
+    let classBody: TSESTree.Node | undefined = target.parent;
+    while (classBody && classBody.type !== AST_NODE_TYPES.ClassBody) classBody = classBody.parent;
+    if (name === null || !classBody) return null;
+    for (const member of classBody.body) {
+      if (
+        member.type === AST_NODE_TYPES.MethodDefinition &&
+        member.kind === 'method' &&
+        !member.computed &&
+        member.key.type === AST_NODE_TYPES.Identifier &&
+        member.key.name === name &&
+        member.value.type === AST_NODE_TYPES.FunctionExpression
+      ) {
+        return { fn: member.value, name: `this.${name}` };
+      }
+    }
+  }
+  return null;
+}
+
+function gcOperation(path: readonly string[]): OperationKind {
+  return { category: 'interpreter', display: path.length > 1 ? `gc.${path[1]}` : 'gc' };
+}
+
+class EffectCollector {
+  readonly operations: Operation[] = [];
+  readonly helperCalls: HelperCall[] = [];
+  private readonly selfVariables = new Set<Variable>();
+  private readonly visitVariables = new Set<Variable>();
+  private readonly walkedFunctions = new Set<TSESTree.Node>();
+  private readonly keys: Readonly<Record<string, readonly string[] | undefined>>;
+
+  constructor(
+    private readonly context: WalkContext,
+    private readonly fn: FunctionNode,
+    role: FunctionRole,
+  ) {
+    this.keys = context.sourceCode.visitorKeys as Record<string, readonly string[] | undefined>;
+    const declared = context.sourceCode.scopeManager!.getDeclaredVariables(fn);
+    for (const variable of declared) {
+      if (declaredWithin(variable, role.selfParameters)) this.selfVariables.add(variable);
+      if (declaredWithin(variable, role.visitParameters)) this.visitVariables.add(variable);
+    }
+  }
+
+  run(): FunctionEffects {
+    this.walkedFunctions.add(this.fn);
+    this.walk(this.fn.body);
+    this.collectCapturedTokens();
+    return { operations: this.operations, helperCalls: this.helperCalls };
+  }
+
+  private record(kind: OperationKind, node: TSESTree.Node, capturedToken = false): void {
+    this.operations.push(capturedToken ? { kind, node, capturedToken } : { kind, node });
+  }
+
+  private walk(node: TSESTree.Node): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+      case AST_NODE_TYPES.FunctionExpression:
+        if (isSynchronouslyInvoked(node, this.context.settings)) this.walkCallback(node);
+        return;
+      case AST_NODE_TYPES.FunctionDeclaration:
+      case AST_NODE_TYPES.ClassDeclaration:
+      case AST_NODE_TYPES.ClassExpression:
+        return;
+      case AST_NODE_TYPES.CallExpression:
+        this.onCall(node);
+        break;
+      case AST_NODE_TYPES.NewExpression:
+        this.onNew(node);
+        break;
+      case AST_NODE_TYPES.MemberExpression:
+        this.onMember(node);
+        break;
+      case AST_NODE_TYPES.AssignmentExpression:
+        this.onAssignment(node.left);
+        break;
+      case AST_NODE_TYPES.UnaryExpression:
+        if (node.operator === 'delete') this.onWrite(node.argument, node, 'delete');
+        break;
+      case AST_NODE_TYPES.VariableDeclaration:
+        this.onDeclaration(node);
+        break;
+      default:
+        break;
+    }
+    forEachChild(node, this.keys, (child) => this.walk(child));
+  }
+
+  private walkCallback(fn: FunctionNode): void {
+    this.walkedFunctions.add(fn);
+    const { parent } = outerParent(fn);
+    // `self.items.forEach((item) => …)`: the callback's parameters come from `self`.
+    if (
+      parent?.type === AST_NODE_TYPES.CallExpression &&
+      unwrap(parent.callee).type === AST_NODE_TYPES.MemberExpression &&
+      this.isSelfRooted((unwrap(parent.callee) as TSESTree.MemberExpression).object)
+    ) {
+      for (const variable of this.context.sourceCode.scopeManager!.getDeclaredVariables(fn)) {
+        if (declaredWithin(variable, fn.params)) this.selfVariables.add(variable);
+      }
+    }
+    this.walk(fn.body);
+  }
+
+  private isSelfRooted(node: TSESTree.Node): boolean {
+    const root = memberRoot(node);
+    if (root.type === AST_NODE_TYPES.ThisExpression) return true;
+    if (root.type !== AST_NODE_TYPES.Identifier) return false;
+    const variable = this.context.resolve(root);
+    return variable !== null && this.selfVariables.has(variable);
+  }
+
+  private isVisitReceiver(node: TSESTree.Node): boolean {
+    const root = unwrap(node);
+    if (root.type !== AST_NODE_TYPES.Identifier) return false;
+    const variable = this.context.resolve(root);
+    return variable !== null && this.visitVariables.has(variable);
+  }
+
+  /** Typed confirmation: false only when the checker knows the target is not the API's. */
+  private confirmedByTypes(node: TSESTree.Node, owners?: readonly string[]): boolean | 'untyped' {
+    const verdict = this.context.typeInfo?.declaredByApi(node) ?? 'unknown';
+    if (verdict === 'unknown') return 'untyped';
+    if (verdict === 'other') return false;
+    return !owners || verdict.owner === null || owners.includes(verdict.owner);
+  }
+
+  private onCall(node: TSESTree.CallExpression): void {
+    const callee = unwrap(node.callee);
+    let target: TSESTree.Node = callee;
+    if (callee.type === AST_NODE_TYPES.MemberExpression) {
+      const name = memberName(callee);
+      if (name === 'call' && this.isVisitReceiver(callee.object)) return;
+      if (dotted(callee) === 'Reflect.apply') {
+        if (node.arguments[0]) target = unwrap(node.arguments[0]);
+      } else if (name === 'call' || name === 'apply') {
+        target = unwrap(callee.object);
+      }
+    }
+    if (isFunctionNode(target)) return; // an IIFE: walked as a synchronous callback
+
+    const path = apiPathOf(target, this.context.bindings, this.context.resolve);
+    if (path) {
+      const kind = path[0] === 'gc' ? gcOperation(path) : STATIC_CALLS.get(path.join('.'));
+      if (kind && this.confirmedByTypes(target) !== false) this.record(kind, node);
+      return;
+    }
+
+    const writer = dotted(target);
+    if (writer !== null && PROPERTY_WRITERS.has(writer) && node.arguments[0] && this.isSelfRooted(node.arguments[0])) {
+      const key = node.arguments[1] && staticKey(node.arguments[1]);
+      if (!(key && this.context.typeInfo?.isReferenceLocation(unwrap(node.arguments[0]), key) === false)) {
+        this.record({ category: 'drop', display: writer }, node);
+      }
+      return;
+    }
+
+    if (target.type === AST_NODE_TYPES.MemberExpression) {
+      const name = memberName(target);
+      const kind = name === null ? undefined : INSTANCE_CALLS.get(name);
+      if (kind) {
+        const typed = this.confirmedByTypes(target, kind.owners);
+        if (typed === true || (typed === 'untyped' && (!kind.onlyOnSelf || this.isSelfRooted(target.object)))) {
+          this.record(kind, node);
+          return;
+        }
+      }
+    }
+
+    const helper = resolveHelper(target, this.context.resolve);
+    if (helper) {
+      this.helperCalls.push({ node, name: helper.name, target: helper.fn });
+      return;
+    }
+
+    if (isSynchronousCallee(node.callee, this.context.settings)) {
+      for (const argument of node.arguments) {
+        const callback = argument.type === AST_NODE_TYPES.Identifier ? resolveHelper(argument, this.context.resolve) : null;
+        if (callback) this.helperCalls.push({ node: argument, name: callback.name, target: callback.fn });
+      }
+      return;
+    }
+    if (!this.isSafeCall(target)) {
+      this.record({ category: 'unknown', display: shortText(this.context.sourceCode.getText(node.callee)) }, node);
+    }
+  }
+
+  private isSafeCall(target: TSESTree.Node): boolean {
+    if (target.type === AST_NODE_TYPES.MemberExpression) {
+      const name = memberName(target);
+      if (name !== null && SAFE_METHODS.has(name)) return true;
+    }
+    const path = dotted(target);
+    if (path === null) return false;
+    const root = path.split('.')[0]!;
+    return SAFE_GLOBALS.has(path) || SAFE_GLOBALS.has(root);
+  }
+
+  private onNew(node: TSESTree.NewExpression): void {
+    const path = apiPathOf(node.callee, this.context.bindings, this.context.resolve);
+    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : undefined;
+    if (kind && this.confirmedByTypes(node.callee) !== false) this.record(kind, node);
+  }
+
+  /** Reads of `gc.*` members (calls are handled by onCall). */
+  private onMember(node: TSESTree.MemberExpression): void {
+    const { parent, child } = outerParent(node);
+    if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === child) return;
+    if (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === child) return;
+    const path = apiPathOf(node, this.context.bindings, this.context.resolve);
+    if (path?.[0] === 'gc' && path.length >= 2 && this.confirmedByTypes(node) !== false) {
+      this.record(gcOperation(path), node);
+    }
+  }
+
+  private onAssignment(target: TSESTree.Node): void {
+    switch (target.type) {
+      case AST_NODE_TYPES.ArrayPattern:
+        for (const element of target.elements) if (element) this.onAssignment(element);
+        return;
+      case AST_NODE_TYPES.ObjectPattern:
+        for (const property of target.properties) {
+          this.onAssignment(property.type === AST_NODE_TYPES.Property ? property.value : property.argument);
+        }
+        return;
+      case AST_NODE_TYPES.AssignmentPattern:
+        this.onAssignment(target.left);
+        return;
+      case AST_NODE_TYPES.RestElement:
+        this.onAssignment(target.argument);
+        return;
+      default:
+        this.onWrite(target, target, 'assign');
+    }
+  }
+
+  private onWrite(location: TSESTree.Node, reportNode: TSESTree.Node, how: 'assign' | 'delete'): void {
+    const member = unwrap(location);
+    if (member.type !== AST_NODE_TYPES.MemberExpression || !this.isSelfRooted(member)) return;
+    const name = memberName(member);
+    if (name !== null && this.context.typeInfo?.isReferenceLocation(unwrap(member.object), name) === false) return;
+    const text = shortText(this.context.sourceCode.getText(member));
+    const display = how === 'delete' ? `delete ${text}` : `${text} = …`;
+    this.record({ category: 'drop', display }, reportNode);
+  }
+
+  private onDeclaration(node: TSESTree.VariableDeclaration): void {
+    const using = node.kind === 'using' || node.kind === 'await using';
+    for (const declarator of node.declarations) {
+      if (!declarator.init) continue;
+      if (this.isSelfRooted(declarator.init)) {
+        for (const variable of this.context.sourceCode.scopeManager!.getDeclaredVariables(declarator)) {
+          this.selfVariables.add(variable);
+        }
+      }
+      if (using && this.isOwnedDisposal(declarator.init)) {
+        const name = shortText(this.context.sourceCode.getText(declarator.id));
+        this.record({ category: 'drop', display: `${node.kind} ${name}` }, declarator);
+      }
+    }
+  }
+
+  private isOwnedDisposal(init: TSESTree.Expression): boolean {
+    const typed = this.context.typeInfo?.isApiDisposable(init) ?? 'unknown';
+    if (typed !== 'unknown') return typed;
+    // Untyped: any `using` counts, except values that other rules already report.
+    const value = unwrap(init);
+    const callee = value.type === AST_NODE_TYPES.CallExpression || value.type === AST_NODE_TYPES.NewExpression ? value.callee : null;
+    const path = callee && apiPathOf(callee, this.context.bindings, this.context.resolve);
+    return !(path && (STATIC_CALLS.has(path.join('.')) || (path.length === 1 && CONSTRUCTIONS.has(path[0]!))));
+  }
+
+  private collectCapturedTokens(): void {
+    const scope = this.context.sourceCode.scopeManager!.acquire(this.fn);
+    if (!scope) return;
+    for (const reference of scope.through) {
+      const variable = reference.resolved;
+      if (!variable || !this.isInWalkedFunction(reference.identifier)) continue;
+      if (this.isInterpreterToken(variable)) {
+        this.record(
+          { category: 'interpreter', display: reference.identifier.name },
+          reference.identifier,
+          true,
+        );
+      }
+    }
+  }
+
+  private isInWalkedFunction(node: TSESTree.Node): boolean {
+    for (let current = node.parent; current; current = current.parent) {
+      if (isFunctionNode(current)) return this.walkedFunctions.has(current);
+    }
+    return false;
+  }
+
+  private isInterpreterToken(variable: Variable): boolean {
+    const def = variable.defs[0];
+    if (!def || (def.type !== 'Variable' && def.type !== 'Parameter')) return false;
+    const typed = this.context.typeInfo?.isInterpreterToken(def.name) ?? 'unknown';
+    if (typed !== 'unknown') return typed;
+    const annotation = def.name.type === AST_NODE_TYPES.Identifier ? def.name.typeAnnotation?.typeAnnotation : undefined;
+    if (annotation?.type === AST_NODE_TYPES.TSTypeReference && this.typeNamePath(annotation.typeName) === 'Python') {
+      return true;
+    }
+    if (def.type === 'Parameter') {
+      const fn = def.node;
+      const { parent, child } = outerParent(fn);
+      if (parent?.type !== AST_NODE_TYPES.CallExpression || !parent.arguments.includes(child as TSESTree.CallExpressionArgument)) {
+        return false;
+      }
+      const path = apiPathOf(parent.callee, this.context.bindings, this.context.resolve);
+      return path !== null && TOKEN_CALLBACKS.has(path.join('.'));
+    }
+    const init = def.node.init && unwrap(def.node.init);
+    if (init?.type !== AST_NODE_TYPES.CallExpression) return false;
+    const callee = unwrap(init.callee);
+    if (callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'python') return true;
+    return apiPathOf(callee, this.context.bindings, this.context.resolve)?.join('.') === 'Python.assumeGilAcquired';
+  }
+
+  private typeNamePath(name: TSESTree.EntityName): string | null {
+    if (name.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.context.resolve(name);
+      return variable ? (this.context.bindings.paths.get(variable)?.join('.') ?? null) : null;
+    }
+    if (name.type === AST_NODE_TYPES.TSQualifiedName) {
+      const left = this.typeNamePath(name.left);
+      return left === null ? null : left === '' ? name.right.name : `${left}.${name.right.name}`;
+    }
+    return null;
+  }
+}
+
+export function collectEffects(context: WalkContext, fn: FunctionNode, role: FunctionRole): FunctionEffects {
+  return new EffectCollector(context, fn, role).run();
+}
