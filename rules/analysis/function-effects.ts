@@ -151,6 +151,11 @@ export function resolveHelper(node: TSESTree.Node, resolve: Resolve): { fn: Func
   return null;
 }
 
+const STATIC_MEMBER_NAMES: ReadonlySet<string> = new Set([
+  ...[...STATIC_CALLS.keys()].map((key) => key.split('.')[1]!),
+  ...CONSTRUCTIONS.keys(),
+]);
+
 function gcOperation(path: readonly string[]): OperationKind {
   return { category: 'interpreter', display: path.length > 1 ? `gc.${path[1]}` : 'gc' };
 }
@@ -281,6 +286,12 @@ class EffectCollector {
       return;
     }
 
+    const typedStatic = this.typedStaticOperation(target);
+    if (typedStatic) {
+      this.record(typedStatic, node);
+      return;
+    }
+
     const writer = dotted(target);
     if (writer !== null && PROPERTY_WRITERS.has(writer) && node.arguments[0] && this.isSelfRooted(node.arguments[0])) {
       const key = node.arguments[1] && staticKey(node.arguments[1]);
@@ -320,6 +331,25 @@ class EffectCollector {
     }
   }
 
+  /**
+   * With types, a static API call reached through a name import tracking cannot follow
+   * (a re-export under another name): `Interp.withGil(…)`, `new Pool()`.
+   */
+  private typedStaticOperation(target: TSESTree.Node): OperationKind | undefined {
+    const typeInfo = this.context.typeInfo;
+    if (!typeInfo) return undefined;
+    const name =
+      target.type === AST_NODE_TYPES.MemberExpression
+        ? memberName(target)
+        : target.type === AST_NODE_TYPES.Identifier
+          ? target.name
+          : null;
+    if (name === null || !STATIC_MEMBER_NAMES.has(name)) return undefined;
+    const verdict = typeInfo.declaredByApi(target);
+    if (typeof verdict !== 'object' || verdict.owner === null) return undefined;
+    return verdict.owner === name ? CONSTRUCTIONS.get(name) : STATIC_CALLS.get(`${verdict.owner}.${name}`);
+  }
+
   private isSafeCall(target: TSESTree.Node): boolean {
     if (target.type === AST_NODE_TYPES.MemberExpression) {
       const name = memberName(target);
@@ -333,7 +363,7 @@ class EffectCollector {
 
   private onNew(node: TSESTree.NewExpression): void {
     const path = apiPathOf(node.callee, this.context.bindings, this.context.resolve);
-    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : undefined;
+    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : path ? undefined : this.typedStaticOperation(unwrap(node.callee));
     if (kind && this.confirmedByTypes(node.callee) !== false) this.record(kind, node);
   }
 
