@@ -1,9 +1,12 @@
 // The traverse-guard command line: parses arguments (commander) and dispatches to the
 // subcommands. Every failure becomes a message and an exit code, never a stack trace.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { runGcBench, UsageError } from './gc-bench.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+/** package.json is two levels up from src/cli (tsx, vitest) and three from dist/src/cli. */
+const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
+const pkg = JSON.parse(readFileSync(pkgUrl ?? new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
@@ -29,11 +32,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write('traverse-guard check: not implemented yet\n');
     });
 
+  program
+    .command('gc-bench')
+    .description('time a full gc.collect() of a heap graph on the simulator; prints one JSON line')
+    .argument('<heapgraph-file>', 'a heap graph (shared/formats/heapgraph.md)')
+    .option('--python <X.Y>', 'CPython profile', '3.11')
+    .option('--runs <N>', 'collections to time (best is reported); the heap is rebuilt for each', '3')
+    .action((file: string, opts: { python: string; runs: string }) => {
+      process.stdout.write(JSON.stringify(runGcBench(file, opts)) + '\n');
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`traverse-guard: ${err.message}\n`);
+      return EXIT_USAGE;
     }
     process.stderr.write(`traverse-guard: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_USAGE;

@@ -85,7 +85,10 @@ function makeVisitReachable(p: Process): Visit {
           p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
         }
       }
-      p.mem.store(prev, rawNext);
+      p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
+      // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
+      // masked SET_NEXT in gc_list_append would otherwise keep the tag.
+      if (h.masked) p.mem.store(g, next);
       h.setPrev(next, prev);
       h.append(g, young as number);
       h.setRefs(g, 1);
@@ -173,7 +176,9 @@ export function validateList(p: Process, head: number, state: ListState): void {
  * After: `base` holds what is reachable from outside, `unreachable` the rest.
  */
 export function deduceUnreachable(p: Process, base: number, unreachable: number): void {
-  p.frame('deduce_unreachable', () => {
+  // 3.8 has no deduce_unreachable: collect() runs these passes itself (Modules/gcmodule.c 3.8).
+  const frame = p.profile.name === '3.8' ? (fn: () => void) => fn() : (fn: () => void) => p.frame('deduce_unreachable', fn);
+  frame(() => {
     validateList(p, base, 'collecting_clear_unreachable_clear');
     updateRefs(p, base);
     subtractRefs(p, base);

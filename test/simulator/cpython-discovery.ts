@@ -1,0 +1,58 @@
+// Finds the real CPython interpreters on this machine (pyenv installs and `python3` on PATH),
+// asks each for its exact version, and maps it to a simulator profile. Absent or unusable
+// interpreters are skipped: nothing here requires any CPython to exist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { getProfile, type ProfileName } from '../../src/simulator/index.js';
+
+export interface FoundPython {
+  readonly bin: string;
+  /** e.g. "3.11.7" */
+  readonly version: string;
+  readonly profile: ProfileName;
+}
+
+/** The simulator profile of a CPython version, or undefined (e.g. 3.6, 2.7, a future 3.x). */
+export function profileFor(version: string): ProfileName | undefined {
+  const [major, minor, micro] = version.split('.').map(Number);
+  if (major !== 3) return undefined;
+  if (minor === 14) return micro < 5 ? '3.14.0' : '3.14.5';
+  return getProfile(`3.${minor}`)?.name;
+}
+
+function candidates(): string[] {
+  const out: string[] = [];
+  const root = '/root/.pyenv/versions';
+  if (existsSync(root)) {
+    for (const v of readdirSync(root).sort()) {
+      if (/^3\.\d+/.test(v)) out.push(`${root}/${v}/bin/python3`);
+    }
+  }
+  out.push('python3');
+  return out;
+}
+
+export function findPythons(): FoundPython[] {
+  const found: FoundPython[] = [];
+  const seen = new Set<string>();
+  for (const bin of candidates()) {
+    if (bin.includes('/') && !existsSync(bin)) continue;
+    const r = spawnSync(bin, ['-c', 'import sys, json; print(json.dumps(["%d.%d.%d" % sys.version_info[:3], sys.executable]))'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    if (r.status !== 0 || !r.stdout) continue;
+    const [version, exe] = JSON.parse(r.stdout.trim()) as [string, string];
+    let real = exe;
+    try {
+      real = realpathSync(exe);
+    } catch {
+      // keep sys.executable as reported
+    }
+    const profile = profileFor(version);
+    if (!profile || seen.has(real)) continue;
+    seen.add(real);
+    found.push({ bin, version, profile });
+  }
+  return found;
+}
