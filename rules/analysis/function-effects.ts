@@ -350,6 +350,12 @@ class EffectCollector {
     return verdict.owner === name ? CONSTRUCTIONS.get(name) : STATIC_CALLS.get(`${verdict.owner}.${name}`);
   }
 
+  /** With types, `new X()` of an API class imported under any name. */
+  private typedConstruction(callee: TSESTree.Node): OperationKind | undefined {
+    const verdict = this.context.typeInfo?.declaredByApi(callee);
+    return typeof verdict === 'object' && verdict.owner !== null ? CONSTRUCTIONS.get(verdict.owner) : undefined;
+  }
+
   private isSafeCall(target: TSESTree.Node): boolean {
     if (target.type === AST_NODE_TYPES.MemberExpression) {
       const name = memberName(target);
@@ -363,7 +369,7 @@ class EffectCollector {
 
   private onNew(node: TSESTree.NewExpression): void {
     const path = apiPathOf(node.callee, this.context.bindings, this.context.resolve);
-    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : path ? undefined : this.typedStaticOperation(unwrap(node.callee));
+    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : path ? undefined : this.typedConstruction(node.callee);
     if (kind && this.confirmedByTypes(node.callee) !== false) this.record(kind, node);
   }
 
@@ -371,7 +377,10 @@ class EffectCollector {
   private onMember(node: TSESTree.MemberExpression): void {
     const { parent, child } = outerParent(node);
     if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === child) return;
-    if (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === child) return;
+    if (parent?.type === AST_NODE_TYPES.CallExpression) {
+      // The callee, or the function of `Reflect.apply(gc.collect, …)`: onCall reports those.
+      if (parent.callee === child || (parent.arguments[0] === child && dotted(parent.callee) === 'Reflect.apply')) return;
+    }
     const path = apiPathOf(node, this.context.bindings, this.context.resolve);
     if (path?.[0] === 'gc' && path.length >= 2 && this.confirmedByTypes(node) !== false) {
       this.record(gcOperation(path), node);

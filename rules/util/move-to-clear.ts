@@ -21,6 +21,30 @@ function removalRange(text: string, statement: TSESTree.Node): [number, number] 
   return statement.range;
 }
 
+const within = (inner: TSESTree.Node, outer: TSESTree.Node): boolean =>
+  outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+
+/** Whether the statement reads a variable of the traverse other than `self` (unsafe to move). */
+function usesTraverseLocals(
+  statement: TSESTree.Node,
+  fn: TSESTree.Node,
+  self: TSESTree.Identifier,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+): boolean {
+  const pending = [sourceCode.scopeManager!.acquire(fn)];
+  while (pending.length > 0) {
+    const scope = pending.pop();
+    if (!scope) continue;
+    pending.push(...scope.childScopes);
+    for (const reference of scope.references) {
+      const def = reference.resolved?.defs[0];
+      if (!within(reference.identifier, statement) || !def) continue;
+      if (within(def.name, fn) && def.name !== self) return true;
+    }
+  }
+  return false;
+}
+
 export function moveToClearFix(
   finding: Finding,
   sourceCode: Readonly<TSESLint.SourceCode>,
@@ -41,6 +65,8 @@ export function moveToClearFix(
   let statement: TSESTree.Node = finding.node;
   while (statement.parent && statement.parent !== fn.body) statement = statement.parent;
   if (statement.parent !== fn.body || statement.type !== AST_NODE_TYPES.ExpressionStatement) return null;
+
+  if (usesTraverseLocals(statement, fn, self, sourceCode)) return null;
 
   const text = sourceCode.text;
   const statementText = sourceCode.getText(statement);

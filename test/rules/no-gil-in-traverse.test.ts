@@ -24,7 +24,7 @@ const viaHelper = (line: number, column: number, chain: string, opLine: number, 
 const withImports = (imports: string, body: string[], after: string[] = []): string =>
   inTraverse(body, after).replace(IMPORTS, imports);
 
-export const valid: ValidTestCase<[]>[] = [
+const valid: (string | ValidTestCase<[]>)[] = [
   inTraverse(['visit.call(self.child);']),
   inTraverse(['const c = self.child;', 'visit.call(c);']),
   inTraverse(['if (self.count > 0) visit.call(self.cell.get());']),
@@ -58,7 +58,7 @@ export const valid: ValidTestCase<[]>[] = [
   "import { Python } from 'traverse-guard';\nclass Node {\n  __traverse__(visit: { call(x: unknown): void }) {\n    visit.call(this);\n  }\n  __clear__() { Python.withGil(() => 0); }\n}",
 ];
 
-export const invalid: Invalid[] = [
+const invalid: Invalid[] = [
   { code: inTraverse(['Python.withGil(() => 0);']), errors: [direct(5, 5, 'Python.withGil')] },
   { code: inTraverse(['Python.attach(() => 0);']), errors: [direct(5, 5, 'Python.attach')] },
   { code: inTraverse(['Python.acquireGil();']), errors: [direct(5, 5, 'Python.acquireGil')] },
