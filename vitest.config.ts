@@ -1,8 +1,18 @@
 // vitest: unit and property tests under test/, type tests (*.test-d.ts) under typecheck.
 // The JSON report (tmp/vitest-report.json) gives .ci/run its closing summary line.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // One copy of the API: fixtures import 'traverse-guard' as users do.
+    alias: [
+      { find: /^traverse-guard$/, replacement: here('./src/api/index.ts') },
+      { find: /^traverse-guard\/simulator$/, replacement: here('./src/simulator/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

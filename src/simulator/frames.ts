@@ -21,13 +21,33 @@ export class CallStack {
     this.frames.pop();
   }
 
+  /** Gives the innermost user-code frame an explicit source location (e.g. where a value
+   *  that is being dropped now was taken), for the duration of `fn`. */
+  withUserLocation<R>(where: string | undefined, fn: () => R): R {
+    let f: Frame | undefined;
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      if (this.frames[i].fn.endsWith(USER)) {
+        f = this.frames[i];
+        break;
+      }
+    }
+    if (!f || !where || f.where) return fn();
+    f.where = where;
+    try {
+      return fn();
+    } finally {
+      f.where = undefined;
+    }
+  }
+
   get depth(): number {
     return this.frames.length;
   }
 
   /** Drops frames above `depth` (after an exception unwound through them). */
   unwindTo(depth: number): void {
-    this.frames.length = Math.min(this.frames.length, depth);
+    // pop() rather than `length =`: the length setter is a slow runtime call in V8.
+    while (this.frames.length > depth) this.frames.pop();
   }
 
   /**
@@ -46,7 +66,8 @@ export class CallStack {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const fn = this.frames[i].fn;
       const name = fn.endsWith(USER) ? fn.slice(0, -USER.length) : fn;
-      out.push(where.has(i) ? `${name} at ${where.get(i)}` : name);
+      const at = this.frames[i].where ?? where.get(i);
+      out.push(at ? `${name} at ${at}` : name);
     }
     return out;
   }

@@ -15,7 +15,7 @@ export class GcModule {
     if (!Number.isInteger(generation) || generation < 0 || generation > 2) {
       throw new RangeError('ValueError: invalid generation');
     }
-    return this.p.frame('gc_collect', () => collectWithCallback(this.p, generation, 'manual'));
+    return this.p.frame('gc.collect', () => collectWithCallback(this.p, generation, 'manual'));
   }
 
   /** PyGC_Collect(): a full collection, 0 at once when the collector is disabled. */

@@ -1,0 +1,31 @@
+// traverse-guard: a PyO3-style binding API (0.19 era) over the simulated CPython, where a
+// traverse callback can only see a readonly `self` and a `Visit`.
+export { Python, GILGuard, GILPool, pyfunction } from './python.js';
+export { Py, Bound } from './py.js';
+export { RefCell } from './ref-cell.js';
+export { RefList } from './ref-list.js';
+export { Visit } from './visit.js';
+export { field } from './fields.js';
+export { pyclass, type PyClass } from './pyclass-handle.js';
+export { spawnThread, type ThreadHandle } from './threads.js';
+export { gc } from './gc.js';
+export { Interpreter, type InterpreterOptions, type RunResult, type Verdict } from './interpreter.js';
+export { RUNTIME_KINDS, RUNTIMES, isRuntimeKind, type RuntimeKind } from './runtime-kind.js';
+export { TraverseError, TraverseGilError, PyUsageError, PyClassDefinitionError, GIL_LOCKED_DURING_TRAVERSE_MESSAGE } from './errors.js';
+export type {
+  Borrowed,
+  ClearFn,
+  DeepReadonly,
+  FieldKind,
+  FieldSpec,
+  Fields,
+  InitOf,
+  Instance,
+  PyClassSpec,
+  PyRef,
+  PyRefMut,
+  ReadonlyRefCell,
+  ReadonlyRefList,
+  TraverseFn,
+  TraverseSelf,
+} from './types.js';

@@ -1,0 +1,69 @@
+// pyclass(name, spec): declares a class (PyO3's `#[pyclass]` + `__traverse__`/`__clear__`)
+// and checks it as PyO3's macros would; returns the handle used with `Py.new`.
+
+import { PyClassDefinitionError } from './errors.js';
+import { isReferenceField } from './fields.js';
+import type { Fields, PyClassSpec } from './types.js';
+
+declare const CLASS_FIELDS: unique symbol;
+
+export interface PyClass<F extends Fields = Fields> {
+  readonly name: string;
+  readonly fields: F;
+  readonly spec: PyClassSpec<F>;
+  /** Names of the reference fields, in declaration order. */
+  readonly referenceFields: readonly string[];
+  /** Source location of the `pyclass(…)` call, for reports. */
+  readonly definedAt?: string;
+  readonly [CLASS_FIELDS]?: F;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** All classes defined so far in this JavaScript realm, in definition order (for the check). */
+export const definedClasses: PyClass[] = [];
+
+export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): PyClass<F> {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new PyClassDefinitionError(`pyclass: '${String(name)}' is not a valid class name`);
+  }
+  if (!spec || typeof spec !== 'object' || !spec.fields || typeof spec.fields !== 'object') {
+    throw new PyClassDefinitionError(`pyclass ${name}: the spec needs a 'fields' object`);
+  }
+  const referenceFields: string[] = [];
+  for (const [k, f] of Object.entries(spec.fields)) {
+    if (!f || typeof f !== 'object' || typeof (f as { kind?: unknown }).kind !== 'string') {
+      throw new PyClassDefinitionError(`pyclass ${name}: field '${k}' is not a field schema (use field.ref(), field.cell(), …)`);
+    }
+    if (isReferenceField(f)) referenceFields.push(k);
+  }
+  if (spec.traverse !== undefined && typeof spec.traverse !== 'function') {
+    throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function`);
+  }
+  if (spec.clear !== undefined && typeof spec.clear !== 'function') {
+    throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function`);
+  }
+  if (spec.clear && !spec.traverse) {
+    throw new PyClassDefinitionError(`pyclass ${name}: an implementation of clear requires an implementation of traverse`);
+  }
+  if (referenceFields.length && !spec.traverse) {
+    throw new PyClassDefinitionError(
+      `pyclass ${name}: it holds references (${referenceFields.join(', ')}) but has no traverse: the garbage collector could never see them`,
+    );
+  }
+  const cls: PyClass<F> = Object.freeze({ name, fields: spec.fields, spec, referenceFields, definedAt: callerLocation() });
+  definedClasses.push(cls as unknown as PyClass);
+  return cls;
+}
+
+function callerLocation(): string | undefined {
+  const lines = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const l of lines) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(l.trim());
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    if (/[\\/]src[\\/]api[\\/]|[\\/]dist[\\/]src[\\/]api[\\/]/.test(file) || file.startsWith('node:')) continue;
+    return `${file}:${m[2]}`;
+  }
+  return undefined;
+}

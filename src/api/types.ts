@@ -1,0 +1,124 @@
+// The type-level guard: field schemas and the views derived from them. A traverse callback
+// sees `TraverseSelf<F>` — deeply readonly, reference fields borrowed (no drop, cloneRef,
+// take, set, replace, bind, borrowMut) — and a `Visit`, nothing else. `clear` and
+// `borrowMut` see the mutable `Instance<F>`.
+
+import type { Py } from './py.js';
+import type { RefCell } from './ref-cell.js';
+import type { RefList } from './ref-list.js';
+import type { Visit } from './visit.js';
+
+export type FieldKind = 'ref' | 'optionalRef' | 'cell' | 'list' | 'int' | 'bool' | 'str' | 'value';
+
+/** One declared field. `T` is the referenced class (for reference fields) or the value type. */
+export interface FieldSpec<K extends FieldKind = FieldKind, T = unknown> {
+  readonly kind: K;
+  readonly default?: T;
+  /** Phantom: carries T for inference. */
+  readonly __type?: (t: T) => T;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- field value types vary per field
+export type Fields = { readonly [name: string]: FieldSpec<FieldKind, any> };
+
+declare const BORROWED: unique symbol;
+/** A borrowed reference: something to pass to `visit.call`, with no operations of its own. */
+export interface Borrowed<T = unknown> {
+  readonly [BORROWED]: T;
+}
+
+/** What `RefCell#get` hands out inside traverse: a borrow, read-only. */
+export interface ReadonlyRefCell<T = unknown> {
+  get(): Borrowed<T> | null;
+  isEmpty(): boolean;
+}
+
+/** A reference list seen from traverse: read and iterate only. */
+export interface ReadonlyRefList<T = unknown> {
+  readonly length: number;
+  at(index: number): Borrowed<T> | undefined;
+  [Symbol.iterator](): Iterator<Borrowed<T>>;
+  forEach(fn: (item: Borrowed<T>, index: number) => void): void;
+  some(fn: (item: Borrowed<T>, index: number) => boolean): boolean;
+  every(fn: (item: Borrowed<T>, index: number) => boolean): boolean;
+}
+
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+type FieldT<S> = S extends FieldSpec<FieldKind, infer T> ? T : never;
+
+/** The mutable instance (what `clear(self)` and `borrowMut` see). */
+export type Instance<F extends Fields> = {
+  -readonly [K in keyof F]: F[K]['kind'] extends 'ref'
+    ? Py<FieldT<F[K]>>
+    : F[K]['kind'] extends 'optionalRef'
+      ? Py<FieldT<F[K]>> | null
+      : F[K]['kind'] extends 'cell'
+        ? RefCell<FieldT<F[K]>>
+        : F[K]['kind'] extends 'list'
+          ? RefList<FieldT<F[K]>>
+          : FieldT<F[K]>;
+};
+
+/** The deep readonly, borrowed view a traverse callback receives. */
+export type TraverseSelf<F extends Fields> = {
+  readonly [K in keyof F]: F[K]['kind'] extends 'ref'
+    ? Borrowed<FieldT<F[K]>>
+    : F[K]['kind'] extends 'optionalRef'
+      ? Borrowed<FieldT<F[K]>> | null
+      : F[K]['kind'] extends 'cell'
+        ? ReadonlyRefCell<FieldT<F[K]>>
+        : F[K]['kind'] extends 'list'
+          ? ReadonlyRefList<FieldT<F[K]>>
+          : DeepReadonly<FieldT<F[K]>>;
+};
+
+/** A read-only borrow (`Py#borrow`). */
+export type PyRef<F extends Fields> = DeepReadonly<{ [K in keyof F]: Instance<F>[K] extends RefCell<infer T> ? ReadonlyRefCell<T> : Instance<F>[K] extends RefList<infer T> ? ReadonlyRefList<T> : Instance<F>[K] }> & {
+  release(): void;
+  [Symbol.dispose](): void;
+};
+
+/** A mutable borrow (`Py#borrowMut`): released at the end of the enclosing callback or by `release()`. */
+export type PyRefMut<F extends Fields> = Instance<F> & {
+  release(): void;
+  [Symbol.dispose](): void;
+};
+
+type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K]['kind'] extends 'ref' ? K : never }[keyof F];
+type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
+type InitValue<S> = S extends FieldSpec<infer K, infer T>
+  ? K extends 'ref'
+    ? Py<T>
+    : K extends 'optionalRef' | 'cell'
+      ? Py<T> | null
+      : K extends 'list'
+        ? readonly Py<T>[]
+        : T
+  : never;
+
+/** What `Py.new(py, Class, init)` takes: reference fields are moved in. */
+export type InitOf<F extends Fields> = { [K in RequiredKeys<F>]: InitValue<F[K]> } & {
+  [K in OptionalKeys<F>]?: InitValue<F[K]>;
+};
+
+/**
+ * The traverse callback type (PyO3's `fn(&T, PyVisit<'_>) -> Result<(), PyTraverseError>`):
+ * no `this`, exactly `(self, visit)`, synchronous. Returning `undefined` rather than `void`
+ * is what rejects `async` and generator functions; the rest parameter typed `undefined`
+ * rejects a third parameter, even an optional one.
+ */
+export type TraverseFn<F extends Fields> = (this: void, self: TraverseSelf<F>, visit: Visit, ...noMore: undefined[]) => undefined;
+
+/** `clear(self)` (PyO3's `__clear__(&mut self)`). */
+export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;
+
+export interface PyClassSpec<F extends Fields> {
+  readonly fields: F;
+  readonly traverse?: TraverseFn<F>;
+  readonly clear?: ClearFn<F>;
+}
