@@ -96,7 +96,7 @@ function checkParameters(context: Context, traverse: TraverseBody): void {
     if (index < 2) return;
     const unused = declared
       .filter((variable) => variable.defs.some((def) => def.name.range[0] >= param.range[0] && def.name.range[1] <= param.range[1]))
-      .every((variable) => variable.references.length === 0);
+      .every((variable) => variable.references.every((reference) => !reference.isRead()));
     const previous = params[index - 1]!;
     context.report({
       node: param,
