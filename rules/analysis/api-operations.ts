@@ -98,7 +98,17 @@ export const PROPERTY_WRITERS: ReadonlySet<string> = new Set([
 ]);
 
 /** API classes whose values are owned references (a location holding one is a reference). */
-export const REFERENCE_CLASSES: ReadonlySet<string> = new Set(['Py', 'RefCell', 'RefList', 'GILPool', 'Bound']);
+export const REFERENCE_CLASSES: ReadonlySet<string> = new Set([
+  'Py',
+  'RefCell',
+  'RefList',
+  'GILPool',
+  'Bound',
+  // The borrowed views a traverse sees of reference fields.
+  'Borrowed',
+  'ReadonlyRefCell',
+  'ReadonlyRefList',
+]);
 
 /** GIL entry points whose callback receives an interpreter token. */
 export const TOKEN_CALLBACKS: ReadonlySet<string> = new Set([

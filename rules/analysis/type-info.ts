@@ -52,6 +52,7 @@ export function createTypeInfo(
   const ownerOf = (declaration: ts.Declaration): string | null => {
     for (let current: ts.Node | undefined = declaration; current; current = current.parent) {
       if ((ts.isClassLike(current) || ts.isInterfaceDeclaration(current)) && current.name) return current.name.text;
+      if (ts.isTypeAliasDeclaration(current)) return current.name.text;
       if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) return current.name.text;
       if (ts.isSourceFile(current)) return null;
     }
@@ -132,6 +133,7 @@ export function createTypeInfo(
   };
 }
 
-const DISPOSABLE_CLASSES: ReadonlySet<string> = new Set(['Py', 'GILPool']);
+/** A `using` of these disposes an owned reference (a borrowed view is one at run time). */
+const DISPOSABLE_CLASSES: ReadonlySet<string> = new Set(['Py', 'GILPool', 'Borrowed']);
 const PYTHON_CLASS: ReadonlySet<string> = new Set(['Python']);
 const VISIT_CLASS: ReadonlySet<string> = new Set(['Visit']);
