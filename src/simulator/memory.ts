@@ -58,6 +58,9 @@ export class Memory {
   state: Uint8Array;
   /** Bytes outside the modelled words that a misaligned store touched. */
   private readonly extra = new Map<number, bigint>();
+  /** Words a misaligned store made wider than a double's 53 bits: the exact value beside the
+   *  stand-in the arrays hold (see toWord), valid while the array still holds that stand-in. */
+  private readonly exactWords = new Map<number, { approx: number; exact: bigint }>();
   readonly freedWrites: FreedWrite[] = [];
   /** pymalloc's free list head: a freed block's first word gets the previous head. */
   freeListHead = 0;
@@ -153,7 +156,7 @@ export class Memory {
     if (s >= 0) return this.gcNext[s];
     const { slot, off } = this.check(addr, 'read');
     if (off % 8 === 0) return this.wordAt(slot, off);
-    return Number(BigInt.asIntN(64, this.loadBytes(slot, off)));
+    return toWord(this.loadBytes(slot, off));
   }
 
   /** Stores the 8-byte word at `addr` (any alignment). */
@@ -211,10 +214,30 @@ export class Memory {
     return slot * 128 + off;
   }
 
+  /** The exact unsigned 64-bit value of an aligned word (misaligned-access slow path). */
+  private exactWordAt(slot: number, off: number): bigint {
+    const v = this.wordAt(slot, off);
+    const key = this.extraKey(slot, off);
+    const inArrays = off === 0 || off === 8 ||
+      (slot >= FIRST_OBJECT_SLOT && ((off === 16 && this.headSize === 32) || off === this.headSize || off === this.headSize + 8));
+    if (!inArrays) return this.extra.get(key) ?? 0n;
+    const e = this.exactWords.get(key);
+    return e && e.approx === v ? e.exact : BigInt.asUintN(64, BigInt(Math.trunc(v)));
+  }
+
+  /** Stores an exact 64-bit word; one a double cannot hold is kept beside its stand-in. */
+  private setExactWordAt(slot: number, off: number, u: bigint): void {
+    const w = toWord(u);
+    this.setWordAt(slot, off, w);
+    const key = this.extraKey(slot, off);
+    if (BigInt(Math.trunc(w)) !== BigInt.asIntN(64, u)) this.exactWords.set(key, { approx: w, exact: u });
+    else this.exactWords.delete(key);
+  }
+
   private loadBytes(slot: number, off: number): bigint {
     const lo = off - (off % 8);
-    const a = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo))));
-    const b = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo + 8))));
+    const a = this.exactWordAt(slot, lo);
+    const b = this.exactWordAt(slot, lo + 8);
     const shift = BigInt((off - lo) * 8);
     return BigInt.asUintN(64, (a >> shift) | (b << (64n - shift)));
   }
@@ -223,13 +246,13 @@ export class Memory {
   private storeBytes(slot: number, off: number, v: bigint): void {
     const lo = off - (off % 8);
     const shift = BigInt((off - lo) * 8);
-    const a = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo))));
-    const b = BigInt.asUintN(64, BigInt(Math.trunc(this.wordAt(slot, lo + 8))));
+    const a = this.exactWordAt(slot, lo);
+    const b = this.exactWordAt(slot, lo + 8);
     const lowMask = (1n << shift) - 1n;
     const na = BigInt.asUintN(64, (a & lowMask) | (v << shift));
     const nb = BigInt.asUintN(64, (b & ~((1n << (64n - shift)) - 1n)) | (v >> (64n - shift)));
-    this.setWordAt(slot, lo, Number(BigInt.asIntN(64, na)));
-    this.setWordAt(slot, lo + 8, Number(BigInt.asIntN(64, nb)));
+    this.setExactWordAt(slot, lo, na);
+    this.setExactWordAt(slot, lo + 8, nb);
   }
 
   // ---- slots -----------------------------------------------------------------------------
@@ -304,6 +327,19 @@ export class Memory {
     this.state = st;
     this.capacity = cap;
   }
+}
+
+/**
+ * A 64-bit word as the double the arrays hold. Garbage wider than 53 bits (a misaligned
+ * store's result) cannot be held exactly; its stand-in keeps what the collector reads from
+ * it: the sign, the two flag bits (PREV_MASK_COLLECTING/FINALIZED, NEXT_MASK_UNREACHABLE)
+ * and a magnitude far outside canonical addresses, so dereferencing it still faults SI_KERNEL.
+ */
+export function toWord(u: bigint): number {
+  const v = BigInt.asIntN(64, u);
+  if (v <= 2n ** 53n && v >= -(2n ** 53n)) return Number(v);
+  const k = Number(BigInt.asUintN(2, v));
+  return (v < 0n ? -(2 ** 53 - 4) : 2 ** 53 - 4) + k;
 }
 
 /** A stable fake address for type object `id` (what `ob_type` holds). */

@@ -52,6 +52,9 @@ export class Process {
   pendingError: string | null = null;
   /** Unraisable exceptions (sys.unraisablehook), as messages. */
   readonly unraisable: string[] = [];
+  /** Collecting objects Py_DECREF'd inside a traverse during this collection (their gc_refs
+   *  snapshot is now too high); checked after move_unreachable for wrongly kept objects. */
+  readonly decrefsInCollection = new Set<number>();
   /** Nesting depth of tp_traverse calls, to notice re-entrant traversals. */
   traverseDepth = 0;
   /** Observers of each tp_traverse call (used by `explain` to tell the story). */
@@ -151,7 +154,10 @@ export class Process {
 
   /** A CPython assertion (debug builds) or fatal error: abort(). */
   abort(where: string, message: string): never {
-    return this.die({ signal: 'SIGABRT', code: 'abort', address: 0, access: 'none', where, message });
+    // The failing function is the innermost frame of the backtrace (abort ← __assert_fail ← where).
+    const f = { signal: 'SIGABRT', code: 'abort', address: 0, access: 'none', where, message } as const;
+    if (this.stack.top() !== where) return this.frame(where, () => this.die(f));
+    return this.die(f);
   }
 
   /** `_PyObject_ASSERT` failure text, as a debug build prints it. */
@@ -274,6 +280,7 @@ export class Process {
       ? (low2(this.mem.gcPrev[s]) & PREV_MASK_COLLECTING) !== 0
       : refs37 >= 0 || refs37 === GC37_TENTATIVELY_UNREACHABLE;
     if (collecting) {
+      if (delta < 0) this.decrefsInCollection.add(op);
       this.anomalies.push({
         kind: 'refcount-changed-during-collection',
         message: `${delta > 0 ? 'Py_INCREF' : 'Py_DECREF'} of ${t.name} ${this.mem.describe(op)} while it was being collected (gc_refs was snapshotted before)`,

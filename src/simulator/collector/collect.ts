@@ -57,6 +57,7 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
   const mem = p.mem;
   const mark = mem.stackMark();
   try {
+    p.decrefsInCollection.clear();
     // Counters: this collection counts towards the next generation; the younger ones reset.
     if (generation + 1 < 3) gc.generations[generation + 1].count += 1;
     for (let i = 0; i <= generation; i++) gc.generations[i].count = 0;
@@ -77,6 +78,8 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     } else {
       deduceUnreachable(p, young, unreachable);
     }
+
+    noteOverstatedSurvivors(p, young);
 
     // Survivors move up (untrack_tuples: no tuples are modelled).
     if (young !== old) {
@@ -133,6 +136,61 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     return [m, n];
   } finally {
     mem.popStackHeads(mark);
+  }
+}
+
+/**
+ * Not a CPython step: the model's bookkeeping for reference §3.2 "more side effects". A
+ * Py_DECREF inside tp_traverse after update_refs leaves gc_refs too high, so move_unreachable
+ * keeps objects that nothing outside the set references. Runs only when such a decref
+ * happened: recomputes reachability of `young` from the true refcounts and the types'
+ * `referents`, and reports the objects kept one collection too long.
+ */
+function noteOverstatedSurvivors(p: Process, young: number): void {
+  const noted = p.decrefsInCollection;
+  if (noted.size === 0) return;
+  noted.clear();
+  const h = p.heads;
+  const members: number[] = [];
+  const index = new Map<number, number>();
+  for (let g = h.next(young); g !== young; g = h.next(g)) {
+    const op = p.fromGc(g);
+    index.set(op, members.length);
+    members.push(op);
+  }
+  const internal = new Float64Array(members.length);
+  for (const op of members) {
+    for (const x of p.typeOf(op).referents(op)) {
+      const i = index.get(x);
+      if (i !== undefined) internal[i]++;
+    }
+  }
+  const reached = new Uint8Array(members.length);
+  const work: number[] = [];
+  members.forEach((op, i) => {
+    if (p.refcnt(op) > internal[i]) {
+      reached[i] = 1;
+      work.push(op);
+    }
+  });
+  while (work.length) {
+    const op = work.pop()!;
+    for (const x of p.typeOf(op).referents(op)) {
+      const i = index.get(x);
+      if (i !== undefined && !reached[i]) {
+        reached[i] = 1;
+        work.push(x);
+      }
+    }
+  }
+  const kept = members.filter((_op, i) => !reached[i]);
+  if (kept.length) {
+    p.anomalies.push({
+      kind: 'kept-alive-by-overstated-gc-refs',
+      message:
+        `${kept.length} unreachable object(s) (${kept.slice(0, 3).map((op) => `${p.typeOf(op).name} ${p.mem.describe(op)}`).join(', ')}${kept.length > 3 ? ', …' : ''}) ` +
+        'survive this collection: a Py_DECREF inside tp_traverse after update_refs left gc_refs too high; a later collection frees them',
+    });
   }
 }
 

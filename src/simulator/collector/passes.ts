@@ -77,21 +77,24 @@ function makeVisitReachable(p: Process): Visit {
     }
     const rawNext = p.mem.load(g);
     if (low2(rawNext) & bit) {
-      // Unlink from the unreachable list by hand, using GC_PREV and the masked next.
-      const prev = h.prev(g);
-      const next = rawNext - (low2(rawNext) & bit);
-      if (p.debug && p.profile.debugTrackValidate) {
-        if (!(low2(p.mem.load(prev)) & bit) && prev !== p.gc.unreachableHead) {
-          p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
+      // The rare path gets its own frame, so a fault here reads `visit_reachable ← <type>_traverse`.
+      p.frame('visit_reachable', () => {
+        // Unlink from the unreachable list by hand, using GC_PREV and the masked next.
+        const prev = h.prev(g);
+        const next = rawNext - (low2(rawNext) & bit);
+        if (p.debug && p.profile.debugTrackValidate) {
+          if (!(low2(p.mem.load(prev)) & bit) && prev !== p.gc.unreachableHead) {
+            p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
+          }
         }
-      }
-      p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
-      // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
-      // masked SET_NEXT in gc_list_append would otherwise keep the tag.
-      if (h.masked) p.mem.store(g, next);
-      h.setPrev(next, prev);
-      h.append(g, young as number);
-      h.setRefs(g, 1);
+        p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
+        // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
+        // masked SET_NEXT in gc_list_append would otherwise keep the tag.
+        if (h.masked) p.mem.store(g, next);
+        h.setPrev(next, prev);
+        h.append(g, young as number);
+        h.setRefs(g, 1);
+      });
     } else if (refs === 0) {
       h.setRefs(g, 1);
     } else if (p.debug && refs < 0) {

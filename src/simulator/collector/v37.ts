@@ -29,6 +29,8 @@ export function subtractRefs37(p: Process, containers: number): void {
       if (!p.isGc(op)) return 0;
       const g = p.asGc(op);
       const r = h.refs37(g);
+      // 3.7 visit_decref: `assert(_PyGCHead_REFS(gc) != 0); /* else refcount was too small */`
+      if (p.debug && r === 0) p.assertFailed('visit_decref', '_PyGCHead_REFS(gc) != 0', 'refcount was too small');
       if (r > 0) h.setRefs37(g, r - 1);
       return 0;
     };
