@@ -5,10 +5,16 @@
 export const GIL_LOCKED_DURING_TRAVERSE_MESSAGE =
   'Access to the GIL is prohibited while a __traverse__ implmentation is running.';
 
-/** A visitor returned non-zero: propagate it out of traverse (PyTraverseError). */
+const TRAVERSE_ERROR_KEY = Symbol('TraverseError');
+let makeTraverseError: (code: number) => TraverseError;
+
+/**
+ * A visitor returned non-zero: propagate it out of traverse (PyTraverseError). Like PyO3's
+ * `PyTraverseError(pub(crate) c_int)`, users cannot make one: the constructor is private and
+ * the factory, `newTraverseError`, is not exported from the package.
+ */
 export class TraverseError extends Error {
   readonly #code: number;
-  /** @internal Only `Visit#call` constructs these. */
   private constructor(code: number, key: symbol) {
     super(`visit returned ${code}`);
     if (key !== TRAVERSE_ERROR_KEY) throw new TypeError('TraverseError cannot be constructed by user code');
@@ -18,12 +24,15 @@ export class TraverseError extends Error {
   get code(): number {
     return this.#code;
   }
-  /** @internal */
-  static create(code: number): TraverseError {
-    return new TraverseError(code, TRAVERSE_ERROR_KEY);
+  static {
+    makeTraverseError = (code) => new TraverseError(code, TRAVERSE_ERROR_KEY);
   }
 }
-const TRAVERSE_ERROR_KEY = Symbol('TraverseError');
+
+/** @internal Only `Visit#call` creates TraverseErrors (not exported from the package). */
+export function newTraverseError(code: number): TraverseError {
+  return makeTraverseError(code);
+}
 
 /** GIL acquisition, pool creation or interpreter use inside __traverse__ (guarded runtime). */
 export class TraverseGilError extends Error {

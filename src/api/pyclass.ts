@@ -12,7 +12,7 @@ import { RefCell } from './ref-cell.js';
 import { RefList } from './ref-list.js';
 import type { Temporary } from './scope.js';
 import type { Fields } from './types.js';
-import { Visit } from './visit.js';
+import { newVisit, type Visit } from './visit.js';
 
 /** What an instance's payload slot holds. */
 export interface InstanceData {
@@ -158,7 +158,7 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         const thread = interp.thread;
         const saved = thread.gilCount;
         if (b.traverseLock) thread.gilCount = -1; // LockGIL::during_traverse
-        const visit = new Visit(visitproc, arg);
+        const visit = newVisit(visitproc, arg);
         try {
           p.frame(userFrame, () =>
             interp.inScope(() => {

@@ -45,9 +45,14 @@ export interface ReadonlyRefList<T = unknown> {
 
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
   ? T
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+  : // Maps and Sets keep their mutators under a mapped type: use their read-only interfaces.
+    T extends ReadonlyMap<infer K, infer V>
+    ? ReadonlyMap<DeepReadonly<K>, DeepReadonly<V>>
+    : T extends ReadonlySet<infer V>
+      ? ReadonlySet<DeepReadonly<V>>
+      : T extends object
+        ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+        : T;
 
 type FieldT<S> = S extends FieldSpec<FieldKind, infer T> ? T : never;
 
@@ -106,13 +111,23 @@ export type InitOf<F extends Fields> = { [K in RequiredKeys<F>]: InitValue<F[K]>
   [K in OptionalKeys<F>]?: InitValue<F[K]>;
 };
 
+declare const NO_THIRD_PARAMETER: unique symbol;
+/**
+ * The type of the arguments a traverse never receives. A branded type rather than `undefined`:
+ * an optional third parameter (`py?: Python`) accepts `undefined` and would slip through.
+ */
+export interface NoThirdParameter {
+  readonly [NO_THIRD_PARAMETER]: 'traverse takes exactly (self, visit)';
+}
+
 /**
  * The traverse callback type (PyO3's `fn(&T, PyVisit<'_>) -> Result<(), PyTraverseError>`):
  * no `this`, exactly `(self, visit)`, synchronous. Returning `undefined` rather than `void`
- * is what rejects `async` and generator functions; the rest parameter typed `undefined`
- * rejects a third parameter, even an optional one.
+ * is what rejects `async` and generator functions; the rest parameter of a branded type
+ * rejects a third parameter, required or optional (PyO3 #3260: "__traverse__ may not take
+ * `Python`").
  */
-export type TraverseFn<F extends Fields> = (this: void, self: TraverseSelf<F>, visit: Visit, ...noMore: undefined[]) => undefined;
+export type TraverseFn<F extends Fields> = (this: void, self: TraverseSelf<F>, visit: Visit, ...noMore: NoThirdParameter[]) => undefined;
 
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;

@@ -2,32 +2,50 @@
 // to the collector; an empty field is a no-op; a non-zero visitor result comes back as a
 // TraverseError, which propagates out of traverse. It expires when traverse returns.
 
-import { PyUsageError, TraverseError } from './errors.js';
+import { PyUsageError, newTraverseError } from './errors.js';
 import { Py, refAddress } from './py.js';
 import type { Borrowed } from './types.js';
 
+type VisitProc = (op: number, arg: unknown) => number;
+const VISIT_KEY = Symbol('Visit');
+let makeVisit: (visit: VisitProc, arg: unknown) => Visit;
+
 export class Visit {
-  #visit: ((op: number, arg: unknown) => number) | null;
+  #visit: VisitProc | null;
   readonly #arg: unknown;
 
-  /** @internal Only the traverse trampoline creates a Visit. */
-  constructor(visit: (op: number, arg: unknown) => number, arg: unknown) {
+  /** Only the traverse trampoline creates a Visit (PyO3's `PyVisit::from_raw` is crate-private). */
+  private constructor(visit: VisitProc, arg: unknown, key: symbol) {
+    if (key !== VISIT_KEY) throw new TypeError('Visit cannot be constructed by user code');
     this.#visit = visit;
     this.#arg = arg;
   }
 
-  /** Visit one reference (a field's value); `null`/`undefined` is a no-op. */
-  call(ref: Borrowed<unknown> | Py<unknown> | null | undefined): void {
+  static {
+    makeVisit = (visit, arg) => new Visit(visit, arg, VISIT_KEY);
+  }
+
+  /**
+   * Visit one reference (a field's value); `null`/`undefined` is a no-op. Returns `undefined`
+   * (not `void`) so that `traverse: (self, visit) => visit.call(self.x)` type-checks.
+   */
+  call(ref: Borrowed<unknown> | Py<unknown> | null | undefined): undefined {
     const visit = this.#visit;
     if (!visit) throw new PyUsageError('Visit#call: the traverse this Visit belongs to has returned');
-    if (ref === null || ref === undefined) return;
+    if (ref === null || ref === undefined) return undefined;
     if (!(ref instanceof Py)) throw new PyUsageError('Visit#call: expected a reference field');
     const r = visit(refAddress(ref, 'visit'), this.#arg);
-    if (r !== 0) throw TraverseError.create(r);
+    if (r !== 0) throw newTraverseError(r);
+    return undefined;
   }
 
   /** @internal */
   expire(): void {
     this.#visit = null;
   }
+}
+
+/** @internal The trampoline's factory (not exported from the package). */
+export function newVisit(visit: VisitProc, arg: unknown): Visit {
+  return makeVisit(visit, arg);
 }

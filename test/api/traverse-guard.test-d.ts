@@ -1,0 +1,520 @@
+// Type tests for the traverse guard (issue 3, "Type-level guard"): inside `traverse(self, visit)`
+// of a pyclass spec, every way to reach the interpreter or mutate `self` is a compile error —
+// one `@ts-expect-error <reason>` per form, each beside a positive control that compiles. An
+// unused `@ts-expect-error` is itself an error (TS2578), so each expectation can fail.
+import { describe, expectTypeOf, test } from 'vitest';
+import {
+  Py,
+  Python,
+  TraverseError,
+  Visit,
+  field,
+  pyclass,
+  type Borrowed,
+  type Instance,
+  type PyClass,
+  type ReadonlyRefCell,
+  type ReadonlyRefList,
+  type RefCell,
+  type RefList,
+  type TraverseFn,
+  type TraverseSelf,
+} from 'traverse-guard';
+
+declare const py: Python;
+const Leaf = pyclass('Leaf', { fields: { n: field.int() } });
+type Leaf = typeof Leaf;
+declare const owned: Py<Leaf>;
+declare const cellOutside: RefCell<Leaf>;
+declare const listOutside: RefList<Leaf>;
+
+const fields = {
+  x: field.ref<Leaf>(),
+  o: field.optionalRef<Leaf>(),
+  cell: field.cell<Leaf>(),
+  list: field.list<Leaf>(),
+  n: field.int(),
+  flag: field.bool(),
+  s: field.str(),
+  v: field.value({ a: { b: 1 }, arr: [1, 2], items: [{ k: 'x' }] }),
+  m: field.value(new Map<string, number>()),
+  set: field.value(new Set<number>()),
+};
+type F = typeof fields;
+
+describe('the views traverse receives', () => {
+  test('reference fields are borrowed, cells and lists read-only, values deeply readonly', () => {
+    expectTypeOf<TraverseSelf<F>['x']>().toEqualTypeOf<Borrowed<Leaf>>();
+    expectTypeOf<TraverseSelf<F>['o']>().toEqualTypeOf<Borrowed<Leaf> | null>();
+    expectTypeOf<TraverseSelf<F>['cell']>().toEqualTypeOf<ReadonlyRefCell<Leaf>>();
+    expectTypeOf<TraverseSelf<F>['list']>().toEqualTypeOf<ReadonlyRefList<Leaf>>();
+    expectTypeOf<TraverseSelf<F>['n']>().toEqualTypeOf<number>();
+    expectTypeOf<TraverseSelf<F>['m']>().toEqualTypeOf<ReadonlyMap<string, number>>();
+    expectTypeOf<TraverseSelf<F>['set']>().toEqualTypeOf<ReadonlySet<number>>();
+    expectTypeOf<TraverseSelf<F>['v']['arr']>().toEqualTypeOf<readonly number[]>();
+    // …while clear sees the mutable instance.
+    expectTypeOf<Instance<F>['x']>().toEqualTypeOf<Py<Leaf>>();
+    expectTypeOf<Instance<F>['cell']>().toEqualTypeOf<RefCell<Leaf>>();
+    expectTypeOf<Instance<F>['list']>().toEqualTypeOf<RefList<Leaf>>();
+  });
+
+  test('TraverseFn is exactly (self, visit) => undefined with a void this', () => {
+    expectTypeOf<TraverseFn<F>>().parameter(0).toEqualTypeOf<TraverseSelf<F>>();
+    expectTypeOf<TraverseFn<F>>().parameter(1).toEqualTypeOf<Visit>();
+    expectTypeOf<TraverseFn<F>>().thisParameter.toEqualTypeOf<void>();
+    expectTypeOf<TraverseFn<F>>().returns.toEqualTypeOf<undefined>();
+    expectTypeOf<Visit>().not.toExtend<Python>();
+    expectTypeOf<Borrowed<Leaf>>().not.toExtend<Py<Leaf>>();
+  });
+});
+
+describe('references inside traverse', () => {
+  test('drop', () => {
+    owned.drop(); // control: an owned Py drops
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x); // control
+        // @ts-expect-error a borrowed reference has no drop()
+        self.x.drop();
+      },
+    });
+  });
+
+  test('drop through an optional reference, a cell get() and a list item', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        if (self.o) visit.call(self.o); // control
+        // @ts-expect-error optional reference: borrowed, no drop()
+        if (self.o) self.o.drop();
+        const got = self.cell.get();
+        visit.call(got); // control
+        // @ts-expect-error cell.get() hands out a borrow, no drop()
+        got?.drop();
+        for (const item of self.list) {
+          visit.call(item); // control
+          // @ts-expect-error a list item is borrowed, no drop()
+          item.drop();
+        }
+      },
+    });
+  });
+
+  test('cloneRef', () => {
+    owned.cloneRef(py).drop(); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error a borrowed reference cannot be cloned (no cloneRef, no token)
+        self.x.cloneRef(py);
+      },
+    });
+  });
+
+  test('bind, borrow, borrowMut', () => {
+    owned.bind(py); // controls
+    owned.borrow(py);
+    owned.borrowMut(py);
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error no bind(): it needs the interpreter
+        self.x.bind(py);
+      },
+    });
+    pyclass('B', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error no borrowMut(): it needs the interpreter and a mutable borrow
+        self.x.borrowMut(py);
+      },
+    });
+    pyclass('C', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error no borrow(): it needs the interpreter
+        self.x.borrow(py);
+      },
+    });
+  });
+
+  test('a borrow is not an owned Py', () => {
+    const keep: Py<Leaf> = owned; // control
+    void keep;
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error Borrowed is not assignable to Py (it could be dropped or moved)
+        const stolen: Py<Leaf> = self.x;
+        void stolen;
+      },
+    });
+  });
+
+  test('a traverse cannot move a borrowed reference into a new object', () => {
+    const Holder = pyclass('Holder', { fields: { r: field.ref<Leaf>() }, traverse: (self, visit) => visit.call(self.r) });
+    Py.new(py, Holder, { r: owned }); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error init takes owned references, not borrows
+        Py.new(py, Holder, { r: self.x });
+      },
+    });
+  });
+});
+
+describe('cells inside traverse', () => {
+  test('take', () => {
+    cellOutside.take(); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.cell.get()); // control
+        // @ts-expect-error a read-only cell has no take()
+        self.cell.take();
+      },
+    });
+  });
+
+  test('set', () => {
+    cellOutside.set(null); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        if (!self.cell.isEmpty()) visit.call(self.cell.get()); // control
+        // @ts-expect-error a read-only cell has no set()
+        self.cell.set(null);
+      },
+    });
+  });
+
+  test('replace', () => {
+    cellOutside.replace(owned); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.cell.get());
+        // @ts-expect-error a read-only cell has no replace()
+        self.cell.replace(owned);
+      },
+    });
+  });
+
+  test('clear', () => {
+    cellOutside.clear(); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.cell.get());
+        // @ts-expect-error a read-only cell has no clear()
+        self.cell.clear();
+      },
+    });
+  });
+});
+
+describe('lists inside traverse', () => {
+  test('push', () => {
+    listOutside.push(owned); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        for (const x of self.list) visit.call(x); // control
+        // @ts-expect-error a read-only list has no push()
+        self.list.push(owned);
+      },
+    });
+  });
+
+  test('pop', () => {
+    listOutside.pop(); // control
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        self.list.forEach((x) => visit.call(x)); // control
+        // @ts-expect-error a read-only list has no pop()
+        self.list.pop();
+      },
+    });
+  });
+
+  test('set, splice, clear', () => {
+    listOutside.set(0, owned); // controls
+    listOutside.splice(0, 1);
+    listOutside.clear();
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.list.at(0)); // control
+        // @ts-expect-error a read-only list has no set()
+        self.list.set(0, owned);
+        // @ts-expect-error a read-only list has no splice()
+        self.list.splice(0, 1);
+        // @ts-expect-error a read-only list has no clear()
+        self.list.clear();
+      },
+    });
+  });
+});
+
+describe('fields inside traverse', () => {
+  test('reads of primitive and nested value fields compile', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        if (self.flag && self.n > 0 && self.s.length > 0 && self.v.a.b === 1 && self.v.arr[0] === 1) visit.call(self.x);
+        if (self.m.get('k') === 1 && self.set.has(2) && self.v.items[0].k === 'x') visit.call(self.o);
+      },
+    });
+  });
+
+  test('assignment to a field', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        const n: number = self.n; // control
+        void n;
+        visit.call(self.x);
+        // @ts-expect-error self is readonly: no assignment to a primitive field
+        self.n = 1;
+        // @ts-expect-error self is readonly: no assignment to a reference field (it would drop the old one)
+        self.o = null;
+      },
+    });
+  });
+
+  test('delete of a field', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.o);
+        // @ts-expect-error self is readonly: no delete (it would drop the reference)
+        delete self.o;
+      },
+    });
+  });
+
+  test('mutation of a nested field.value object', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        const b: number = self.v.a.b; // control
+        void b;
+        // @ts-expect-error deep readonly: nested object property
+        self.v.a.b = 2;
+        // @ts-expect-error deep readonly: nested array has no push()
+        self.v.arr.push(3);
+        // @ts-expect-error deep readonly: nested array element
+        self.v.arr[0] = 5;
+        // @ts-expect-error deep readonly: object inside a nested array
+        self.v.items[0].k = 'y';
+        // @ts-expect-error deep readonly: a Map value is a ReadonlyMap (no set())
+        self.m.set('k', 1);
+        // @ts-expect-error deep readonly: a Set value is a ReadonlySet (no add())
+        self.set.add(1);
+      },
+    });
+  });
+
+  test('self cannot be passed where the mutable instance is expected', () => {
+    const mutate = (s: Instance<F>) => s.cell.take();
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error TraverseSelf is not an Instance (read-only cell, borrowed references)
+        mutate(self);
+      },
+      clear(self) {
+        mutate(self); // control: clear has the mutable instance
+      },
+    });
+  });
+});
+
+describe('the traverse signature', () => {
+  test('a third parameter (an interpreter token), required', () => {
+    pyclass('A', { fields, traverse: (self, visit) => visit.call(self.x) }); // control
+    pyclass('B', {
+      fields,
+      // @ts-expect-error traverse takes exactly (self, visit): no Python token
+      traverse(self, visit, token: Python) {
+        visit.call(self.x);
+        void token;
+      },
+    });
+  });
+
+  test('a third parameter, optional', () => {
+    pyclass('A', {
+      fields,
+      // @ts-expect-error traverse takes exactly (self, visit): not even an optional token
+      traverse(self, visit, token?: Python) {
+        visit.call(self.x);
+        void token;
+      },
+    });
+  });
+
+  test('this typed as the full instance', () => {
+    pyclass('A', {
+      fields,
+      traverse(this: void, self, visit) {
+        visit.call(self.x); // control: an explicit `this: void` is fine
+      },
+    });
+    pyclass('B', {
+      fields,
+      // @ts-expect-error traverse gets no `this` (PyO3 rejects receivers other than &self)
+      traverse(this: Instance<F>, self, visit) {
+        visit.call(self.x);
+      },
+    });
+  });
+
+  test('`this` inside a traverse method is void', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        // @ts-expect-error `this` is void: the full instance is unreachable
+        this.x.drop();
+      },
+    });
+  });
+
+  test('async traverse', () => {
+    pyclass('A', {
+      fields,
+      // @ts-expect-error traverse must be synchronous (a Promise is not undefined)
+      async traverse(self, visit) {
+        visit.call(self.x);
+      },
+    });
+  });
+
+  test('generator traverse', () => {
+    pyclass('A', {
+      fields,
+      // @ts-expect-error traverse must not be a generator (its body would never run)
+      *traverse(self, visit) {
+        visit.call(self.x);
+      },
+    });
+  });
+
+  test('a traverse returning a value', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        return undefined; // control
+      },
+    });
+    pyclass('B', {
+      fields,
+      // @ts-expect-error traverse returns nothing (errors come from visit.call)
+      traverse(self, visit) {
+        visit.call(self.x);
+        return -1;
+      },
+    });
+  });
+
+  test('TraverseFn<typeof fields> for a traverse defined elsewhere', () => {
+    const traverse: TraverseFn<F> = (self, visit) => {
+      visit.call(self.x);
+      visit.call(self.o);
+      visit.call(self.cell.get());
+      for (const x of self.list) visit.call(x);
+    };
+    pyclass('A', { fields, traverse }); // control
+    function namedTraverse(self: TraverseSelf<F>, visit: Visit): undefined {
+      visit.call(self.x);
+    }
+    pyclass('B', { fields, traverse: namedTraverse }); // control
+    // @ts-expect-error a TraverseFn body gets the same readonly view
+    const bad: TraverseFn<F> = (self) => self.cell.take();
+    void bad;
+  });
+
+  test('clear(self) has the mutable instance', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.cell.get());
+      },
+      clear(self) {
+        self.cell.take(); // controls
+        self.cell.set(null);
+        self.list.clear();
+        self.o = null;
+        self.n = 0;
+      },
+    });
+  });
+});
+
+describe('the capabilities', () => {
+  test('Visit is not a Python token', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        const v: Visit = visit; // control
+        visit.call(self.x);
+        void v;
+        // @ts-expect-error Visit is not assignable to Python
+        const token: Python = visit;
+        void token;
+      },
+    });
+  });
+
+  test('Visit, Python and TraverseError cannot be constructed by user code', () => {
+    Python.withGil((p) => Py.new(p, Leaf, {})); // control: tokens come from withGil
+    // @ts-expect-error Visit's constructor is private (only the trampoline makes one)
+    new Visit(() => 0, null);
+    // @ts-expect-error Python's constructor is private (tokens come from withGil and friends)
+    new Python();
+    // @ts-expect-error TraverseError's constructor is private (it comes only out of visit.call)
+    new TraverseError(1);
+    // @ts-expect-error TraverseError has no public factory either
+    TraverseError.create(1);
+  });
+
+  test('visit.call with a non-reference', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x); // controls
+        visit.call(self.cell.get());
+        visit.call(null);
+        visit.call(self.list.at(5));
+        // @ts-expect-error a number is not a reference
+        visit.call(self.n);
+        // @ts-expect-error the cell itself is not a reference: call get()
+        visit.call(self.cell);
+        // @ts-expect-error the list itself is not a reference: iterate it
+        visit.call(self.list);
+        // @ts-expect-error a plain value field is not a reference
+        visit.call(self.v);
+        // @ts-expect-error a look-alike object is not a reference
+        visit.call({});
+      },
+    });
+  });
+
+  test('pyclass returns a PyClass handle carrying its fields', () => {
+    const C = pyclass('C', { fields, traverse: (self, visit) => visit.call(self.x) });
+    expectTypeOf(C).toEqualTypeOf<PyClass<F>>();
+  });
+});
