@@ -63,7 +63,7 @@ export function runGcBench(file: string, opts: GcBenchOptions): GcBenchResult {
   let best = Infinity;
   let collected = -1;
   for (let r = 0; r < runs; r++) {
-    const sim = createSimulation({ python: profile.name, capacity: graph.nodes + 64 });
+    const sim = createSimulation({ python: profile.name, capacity: graph.nodes + 128 });
     sim.gc.disable();
     buildHeapGraph(sim, graph);
     hostGc();

@@ -81,12 +81,16 @@ export function buildHeapGraph(sim: Simulation, g: HeapGraph): number {
   for (let i = 0; i < g.nodes; i++) ops[i] = p.gcNew(list, []);
   for (let i = 0; i < g.nodes; i++) p.PyObject_GC_Track(ops[i]);
   for (let i = 0; i < g.nodes; i++) {
-    const items = p.payload[p.slot(ops[i])] as number[];
-    for (let e = g.offsets[i]; e < g.offsets[i + 1]; e++) {
+    // The item array is allocated at its final size (as list.extend would size ob_item), so
+    // a 1M-node heap carries no push-growth slack.
+    const a = g.offsets[i];
+    const items = new Array<number>(g.offsets[i + 1] - a);
+    for (let e = a; e < g.offsets[i + 1]; e++) {
       const t = ops[g.targets[e]];
       p.Py_INCREF(t);
-      items.push(t);
+      items[e - a] = t;
     }
+    p.payload[p.slot(ops[i])] = items;
   }
   const rootItems: number[] = [];
   for (let i = 0; i < g.nodes; i++) {

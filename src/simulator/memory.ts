@@ -46,6 +46,8 @@ export interface FreedWrite {
 
 export class Memory {
   capacity: number;
+  /** Bytes of the object heap region: (capacity - FIRST_OBJECT_SLOT) * BLOCK. */
+  heapBytes: number;
   /** Next never-used object slot (bump allocation: freed blocks are never reused, so every
    *  use-after-free lands on a tombstone and stays auditable). */
   top = FIRST_OBJECT_SLOT;
@@ -69,6 +71,7 @@ export class Memory {
 
   constructor(readonly headSize: number, initialCapacity = 1024) {
     this.capacity = Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16);
+    this.heapBytes = (this.capacity - FIRST_OBJECT_SLOT) * BLOCK;
     this.gcNext = new Float64Array(this.capacity);
     this.gcPrev = new Float64Array(this.capacity);
     this.gcRefs = new Float64Array(this.capacity);
@@ -93,9 +96,9 @@ export class Memory {
   /** Slot of an aligned PyGC_Head address, or -1. Fast path for the collector's loops. */
   headSlot(addr: number): number {
     const d = addr - HEAP_BASE;
-    if (d >= 0 && d < (this.capacity - FIRST_OBJECT_SLOT) * BLOCK) {
-      const s = d / BLOCK;
-      return s === Math.floor(s) ? s + FIRST_OBJECT_SLOT : -1;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      return b * BLOCK === d ? b + FIRST_OBJECT_SLOT : -1;
     }
     const st = addr - STATE_BASE;
     if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && st % HEAD_STRIDE === 0) return st / HEAD_STRIDE;
@@ -111,7 +114,7 @@ export class Memory {
 
   /** Which slot and byte offset an address falls in, or null if unmapped. */
   locate(addr: number): { slot: number; off: number } | null {
-    if (addr >= HEAP_BASE && addr < HEAP_BASE + (this.capacity - FIRST_OBJECT_SLOT) * BLOCK) {
+    if (addr >= HEAP_BASE && addr < HEAP_BASE + this.heapBytes) {
       const d = addr - HEAP_BASE;
       const s = Math.floor(d / BLOCK);
       return { slot: s + FIRST_OBJECT_SLOT, off: d - s * BLOCK };
@@ -152,6 +155,17 @@ export class Memory {
 
   /** Loads the 8-byte word at `addr` (any alignment). */
   load(addr: number): number {
+    // Heap block words, decoded once and without locate() (the collector's hot path).
+    const d = addr - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      const off = d - b * BLOCK;
+      const slot = b + FIRST_OBJECT_SLOT;
+      if (off === 0) return this.gcNext[slot];
+      if (off === this.headSize) return this.refcnt[slot];
+      if (off % 8 === 0) return this.wordAt(slot, off);
+      return toWord(this.loadBytes(slot, off));
+    }
     const s = this.headSlot(addr);
     if (s >= 0) return this.gcNext[s];
     const { slot, off } = this.check(addr, 'read');
@@ -161,6 +175,18 @@ export class Memory {
 
   /** Stores the 8-byte word at `addr` (any alignment). */
   store(addr: number, value: number): void {
+    const d = addr - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      const off = d - b * BLOCK;
+      const slot = b + FIRST_OBJECT_SLOT;
+      if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: addr, slot });
+      if (off === 0) this.gcNext[slot] = value;
+      else if (off === this.headSize) this.refcnt[slot] = value;
+      else if (off % 8 === 0) this.setWordAt(slot, off, value);
+      else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
+      return;
+    }
     const s = this.headSlot(addr);
     if (s >= 0) {
       if (this.state[s] === SlotState.Freed) this.freedWrites.push({ address: addr, slot: s });
@@ -175,12 +201,27 @@ export class Memory {
 
   /** The `_gc_prev` word of the head at `g` (fast path for aligned heads). */
   loadPrev(g: number): number {
+    const d = g - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      if (b * BLOCK === d) return this.gcPrev[b + FIRST_OBJECT_SLOT];
+      return this.load(g + 8);
+    }
     const s = this.headSlot(g);
     if (s >= 0) return this.gcPrev[s];
     return this.load(g + 8);
   }
 
   storePrev(g: number, value: number): void {
+    const d = g - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      if (b * BLOCK !== d) return this.store(g + 8, value);
+      const slot = b + FIRST_OBJECT_SLOT;
+      if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: g + 8, slot });
+      this.gcPrev[slot] = value;
+      return;
+    }
     const s = this.headSlot(g);
     if (s >= 0) {
       if (this.state[s] === SlotState.Freed) this.freedWrites.push({ address: g + 8, slot: s });
@@ -326,6 +367,7 @@ export class Memory {
     st.set(this.state);
     this.state = st;
     this.capacity = cap;
+    this.heapBytes = (cap - FIRST_OBJECT_SLOT) * BLOCK;
   }
 }
 

@@ -59,6 +59,8 @@ export class Process {
   traverseDepth = 0;
   /** Observers of each tp_traverse call (used by `explain` to tell the story). */
   tracer: ((event: TraceEvent) => void) | null = null;
+  /** Per type id: the frame names of its slots (no string building on hot paths). */
+  private readonly frameNames: Record<'traverse' | 'dealloc' | 'clear' | 'finalize', string>[] = [];
 
   constructor(opts: ProcessOptions = {}) {
     const name = opts.python ?? '3.11';
@@ -77,7 +79,18 @@ export class Process {
   defineType(spec: TypeSpec): PyType {
     const t: PyType = { ...spec, id: this.types.length + 1 };
     this.types.push(t);
+    this.frameNames[t.id] = {
+      traverse: `${t.name}_traverse`,
+      dealloc: `${t.name}_dealloc`,
+      clear: `${t.name}_clear`,
+      finalize: `${t.name}_finalize`,
+    };
     return t;
+  }
+
+  /** The C frame name of a type slot, e.g. `list_traverse` (built once per type). */
+  typeFrame(t: PyType, slot: 'traverse' | 'dealloc' | 'clear' | 'finalize'): string {
+    return this.frameNames[t.id][slot];
   }
 
   typeOf(op: number): PyType {
@@ -256,7 +269,15 @@ export class Process {
     this.noteRefChange(op, -1);
     const n = this.mem.load(op) - 1;
     this.mem.store(op, n);
-    if (n === 0) this.frame('Py_DECREF', () => this.dealloc(op));
+    if (n === 0) {
+      const depth = this.stack.depth;
+      this.stack.push('Py_DECREF');
+      try {
+        this.dealloc(op);
+      } finally {
+        this.stack.unwindTo(depth);
+      }
+    }
   }
 
   Py_XDECREF(op: number | 0 | null | undefined): void {
@@ -266,7 +287,13 @@ export class Process {
   /** _Py_Dealloc: calls tp_dealloc in a frame named after the type. */
   dealloc(op: number): void {
     const t = this.typeOf(op);
-    this.frame(`${t.name}_dealloc`, () => t.dealloc(op));
+    const depth = this.stack.depth;
+    this.stack.push(this.frameNames[t.id].dealloc);
+    try {
+      t.dealloc(op);
+    } finally {
+      this.stack.unwindTo(depth);
+    }
   }
 
   private noteRefChange(op: number, delta: number): void {
@@ -342,9 +369,13 @@ export class Process {
   /** PyObject_GC_UnTrack: untrack only if tracked (safe to call twice). */
   PyObject_GC_UnTrack(op: number): void {
     this.alive();
-    this.frame('PyObject_GC_UnTrack', () => {
+    const depth = this.stack.depth;
+    this.stack.push('PyObject_GC_UnTrack');
+    try {
       if (this.isTracked(op)) this.untrack(op);
-    });
+    } finally {
+      this.stack.unwindTo(depth);
+    }
   }
 
   /** _PyObject_GC_UNTRACK: read prev, read next, write prev.next, write next.prev. */
@@ -421,7 +452,7 @@ export class Process {
     }
     this.traverseDepth++;
     const depth = this.stack.depth;
-    this.stack.push(`${t.name}_traverse`);
+    this.stack.push(this.frameNames[t.id].traverse);
     try {
       this.tracer?.({ kind: 'traverse', op, type: t.name });
       const r = t.traverse(op, visit, arg);

@@ -26,17 +26,20 @@ export function updateRefs(p: Process, containers: number): void {
 
 /** visit_decref: a visited object in the collected set loses one gc_ref. */
 function makeVisitDecref(p: Process): Visit {
-  const h = p.heads;
+  const mem = p.mem;
   return (op) => {
     if (p.debug && p.isFreed(op)) p.assertFailed('visit_decref', '!_PyObject_IsFreed(op)', 'object already freed');
     if (!p.isGc(op)) return 0;
     const g = p.asGc(op);
-    if (!h.isCollecting(g)) return 0;
-    if (h.getRefs(g) <= 0) {
+    // One read of `_gc_prev` serves gc_is_collecting, gc_get_refs and gc_decref: nothing
+    // writes it in between (same accesses and faults as h.isCollecting/getRefs/decref).
+    const word = mem.loadPrev(g);
+    if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
+    if (Math.floor(word / 4) <= 0) {
       if (p.debug) p.assertFailed('gc_decref', 'gc_get_refs(g) > 0', 'refcount is too small');
       noteUnderflow(p, op);
     }
-    h.decref(g);
+    mem.storePrev(g, word - 4);
     return 0;
   };
 }
@@ -70,8 +73,9 @@ function makeVisitReachable(p: Process): Visit {
   return (op, young) => {
     if (!p.isGc(op)) return 0;
     const g = p.asGc(op);
-    const refs = h.getRefs(g);
-    if (!h.isCollecting(g)) return 0;
+    const word = p.mem.loadPrev(g); // gc_get_refs and gc_is_collecting read the same word
+    const refs = Math.floor(word / 4);
+    if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
     if (p.debug && p.profile.debugTrackValidate && p.mem.load(g) === 0) {
       p.assertFailed('visit_reachable', 'gc->_gc_next != 0');
     }
@@ -251,7 +255,7 @@ export function finalizeGarbage(p: Process, collectable: number): void {
         if (!h.isFinalized(g) && t.finalize) {
           h.setFinalized(g);
           p.Py_INCREF(op);
-          p.frame(`${t.name}_finalize`, () => t.finalize!(op));
+          p.frame(p.typeFrame(t, 'finalize'), () => t.finalize!(op));
           p.Py_DECREF(op);
         }
       }
@@ -339,7 +343,7 @@ export function deleteGarbage(p: Process, collectable: number, old: number): voi
         if (t.clear) {
           p.clearedByGc.add(op);
           p.Py_INCREF(op);
-          const r = p.frame(`${t.name}_clear`, () => t.clear!(op));
+          const r = p.frame(p.typeFrame(t, 'clear'), () => t.clear!(op));
           if (r !== 0 && p.pendingError) {
             p.unraisable.push(`Exception ignored in tp_clear of ${t.name}: ${p.pendingError}`);
             p.pendingError = null;
