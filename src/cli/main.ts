@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { runGcBench, UsageError } from './gc-bench.js';
+import { registerCheck } from './check.js';
 
 /** package.json is two levels up from src/cli (tsx, vitest) and three from dist/src/cli. */
 const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
@@ -24,13 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
-    .command('check')
-    .description('lint, then run every pyclass against adversarial heaps (default: fixtures/)')
-    .argument('[paths...]', 'files or directories of TypeScript sources')
-    .action(() => {
-      process.stdout.write('traverse-guard check: not implemented yet\n');
-    });
+  registerCheck(program, (c) => {
+    code = c;
+  });
 
   program
     .command('gc-bench')

@@ -1,0 +1,107 @@
+// Collects a pyclass in every adversarial heap state under every (runtime, profile) pair and
+// keeps, per pair, the worst verdict and the smallest state that reached it.
+
+import { Interpreter, RUNTIME_KINDS, type PyClass, type RunResult, type RuntimeKind, type Verdict } from '../api/index.js';
+import { buildAndCollect } from './heap-builder.js';
+import { describeState, enumerateStates, type HeapState } from './states.js';
+
+export interface ProfileChoice {
+  readonly python: string;
+  readonly debug: boolean;
+}
+
+export const DEFAULT_PROFILES: readonly ProfileChoice[] = [
+  { python: '3.7', debug: false },
+  { python: '3.11', debug: false },
+  { python: '3.13', debug: false },
+  { python: '3.11', debug: true },
+];
+
+/** "pyo3-0.19-nolock@3.11" or "c@3.11d" (d = debug build). */
+export function comboKey(runtime: RuntimeKind, p: ProfileChoice): string {
+  return `${runtime}@${p.python}${p.debug ? 'd' : ''}`;
+}
+
+/** Everything `traverse-guard explain` needs to replay one collection. */
+export interface Reproducer {
+  readonly file?: string;
+  readonly class: string;
+  readonly runtime: RuntimeKind;
+  readonly python: string;
+  readonly debug: boolean;
+  readonly state: HeapState;
+}
+
+export interface ComboOutcome {
+  readonly verdict: Verdict;
+  /** One line: the fault, the audit finding, or the guarded runtime's error. */
+  readonly detail?: string;
+  /** The operation that did it, from the backtrace (e.g. "Py_DECREF in Ref.traverse at x.ts:12"). */
+  readonly operation?: string;
+  readonly fault?: RunResult['fault'];
+  readonly reproducer?: Reproducer;
+  readonly states: number;
+}
+
+const RANK: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+
+export function worse(a: Verdict, b: Verdict): Verdict {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** Runs one state of `cls` once. */
+export function runState(cls: PyClass, state: HeapState, runtime: RuntimeKind, p: ProfileChoice): RunResult {
+  return new Interpreter({ runtime, python: p.python, debug: p.debug }).run(() => buildAndCollect(cls, state));
+}
+
+export function summarize(r: RunResult): { detail?: string; operation?: string } {
+  if (r.verdict === 'crash' && r.fault) {
+    const bt = r.fault.backtrace;
+    const user = bt.findIndex((f) => / at .+:\d+$/.test(f) && !f.startsWith('main at'));
+    const operation = user > 0 ? `${bt[user - 1]} in ${bt[user]}` : user === 0 ? bt[0] : bt.slice(0, 3).join(' ← ');
+    const where = r.fault.signal === 'SIGABRT' ? r.fault.message : `${r.fault.signal} ${r.fault.access === 'read' ? 'reading' : 'writing'} 0x${r.fault.address.toString(16)} in ${r.fault.where}`;
+    return { detail: where, operation };
+  }
+  if (r.verdict === 'corrupt') return { detail: r.audit[0]?.message };
+  if (r.verdict === 'error') return { detail: r.stopped[0] };
+  return {};
+}
+
+/**
+ * Explores `cls`: for each (runtime, profile) the worst verdict over all states, with the
+ * smallest state reaching it as the reproducer. Pairs that already crashed stop early.
+ */
+export function exploreClass(
+  cls: PyClass,
+  opts: { runtimes?: readonly RuntimeKind[]; profiles?: readonly ProfileChoice[]; file?: string; maxStates?: number; onState?: () => void } = {},
+): Record<string, ComboOutcome> {
+  const runtimes = opts.runtimes ?? RUNTIME_KINDS;
+  const profiles = opts.profiles ?? DEFAULT_PROFILES;
+  const states = enumerateStates(cls.fields).slice(0, opts.maxStates ?? Infinity);
+  const out: Record<string, ComboOutcome> = {};
+  for (const runtime of runtimes) {
+    for (const prof of profiles) {
+      let best: ComboOutcome = { verdict: 'ok', states: 0 };
+      let n = 0;
+      for (const state of states) {
+        n++;
+        opts.onState?.();
+        const r = runState(cls, state, runtime, prof);
+        if (RANK[r.verdict] > RANK[best.verdict]) {
+          best = {
+            verdict: r.verdict,
+            ...summarize(r),
+            fault: r.fault,
+            reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, state },
+            states: n,
+          };
+          if (r.verdict === 'crash') break;
+        }
+      }
+      out[comboKey(runtime, prof)] = { ...best, states: n };
+    }
+  }
+  return out;
+}
+
+export { describeState };

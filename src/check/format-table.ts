@@ -1,0 +1,86 @@
+// The terminal table: one line per class with its worst verdict per runtime and its
+// findings, then the evidence line, then the summary. Colour only on a TTY without NO_COLOR.
+
+import type { RuntimeKind, Verdict } from '../api/index.js';
+import { worstFor, type CheckReport, type ClassReport, type FileReport } from './report.js';
+
+const SHORT: Readonly<Record<RuntimeKind, string>> = {
+  guarded: 'guarded',
+  'pyo3-0.18.3': '0.18.3',
+  'pyo3-0.18.3-patched': 'patched',
+  'pyo3-0.19-nolock': 'nolock',
+  c: 'c',
+};
+
+type Style = (codes: string, s: string) => string;
+
+export function makeStyle(color: boolean): Style {
+  const map: Record<string, [number, number]> = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39] };
+  return (codes, s) => {
+    if (!color) return s;
+    return codes.split(',').reduce((acc, c) => (map[c] ? `\u001b[${map[c][0]}m${acc}\u001b[${map[c][1]}m` : acc), s);
+  };
+}
+
+function verdictCell(v: Verdict, style: Style): string {
+  const text = v === 'ok' ? 'ok' : v === 'error' ? 'error' : v.toUpperCase();
+  const padded = text.padEnd(7);
+  return v === 'crash' || v === 'corrupt' ? style('red,bold', padded) : v === 'error' ? style('yellow', padded) : style('green', padded);
+}
+
+const STATUS: Record<ClassReport['status'], [string, string]> = {
+  'broke-when-flagged': ['✓ flagged, and it breaks', 'green'],
+  clean: ['✓ clean', 'green'],
+  'flagged-never-broke': ['✗ flagged, never broke', 'red,bold'],
+  'missed-by-lint': ['✗ missed by lint', 'red,bold'],
+};
+
+function classLines(c: ClassReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
+  const rules = [...new Set(c.findings.map((f) => f.ruleId))];
+  const head = `  ${style('bold', c.name)}${style('dim', `:${c.line}`)}`;
+  const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(c.verdicts, r), style)}`).join(' ');
+  const [label, color] = STATUS[c.status];
+  const lines = [`${head.padEnd(34 + (head.length - stripAnsi(head).length))} ${cells} ${style(color, label)}${c.guardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`];
+  if (rules.length) lines.push(`      ${style('cyan', rules.join(', '))}`);
+  if (c.status !== 'clean') lines.push(`      ${style('dim', c.explanation)}`);
+  const context = c.verdicts && Object.entries(c.verdicts).find(([k, v]) => k.startsWith('pyo3-0.18.3@') && v.verdict === 'crash');
+  if (c.status === 'clean' && context) {
+    lines.push(`      ${style('dim', `pyo3-0.18.3 crashes even this correct traverse: its trampoline applies a deferred decref another thread left (the seed's crash1)`)}`);
+  }
+  return lines;
+}
+
+function stripAnsi(s: string): string {
+  return s.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+function fileLines(f: FileReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
+  const out = [style('bold', f.path)];
+  if (f.error) out.push(`  ${style('red,bold', 'error:')} ${f.error}`);
+  for (const c of f.classes) out.push(...classLines(c, runtimes, style));
+  if (f.main) {
+    const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(f.main!, r), style)}`).join(' ');
+    out.push(`  ${'main scenario'.padEnd(32)} ${cells}${f.mainGuardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`);
+  }
+  for (const x of f.otherFindings) out.push(`  ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${x.message}`);
+  return out;
+}
+
+export function formatTable(r: CheckReport, color: boolean): string {
+  const style = makeStyle(color);
+  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`), ''];
+  for (const f of r.files) out.push(...fileLines(f, r.runtimes, style));
+  const s = r.summary;
+  const bad = s.missedByLint + s.flaggedNeverBroke + s.guardedFailures;
+  out.push('');
+  out.push(
+    `${s.classes} classes in ${s.files} files, ${s.flagged} flagged: ${s.brokeWhenFlagged} broke when flagged, ` +
+      `${style(s.missedByLint ? 'red,bold' : 'green', `${s.missedByLint} missed by lint`)}, ` +
+      `${style(s.flaggedNeverBroke ? 'red,bold' : 'green', `${s.flaggedNeverBroke} flagged never broke`)}, ` +
+      `${style(s.guardedFailures ? 'red,bold' : 'green', `${s.guardedFailures} guarded failures`)}` +
+      (s.fileErrors ? `, ${style('red,bold', `${s.fileErrors} files could not be checked`)}` : ''),
+  );
+  out.push(style('dim', `${s.runs.toLocaleString('en-US')} collections in ${s.seconds.toFixed(1)} s (${s.statesPerSecond.toLocaleString('en-US')} states/s)`));
+  out.push(bad ? style('red,bold', 'disagreement') : s.fileErrors ? style('red,bold', 'incomplete') : style('green,bold', 'agreement'));
+  return out.join('\n') + '\n';
+}

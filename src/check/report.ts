@@ -1,0 +1,153 @@
+// The check's report: per file and class, the lint findings, the verdict of every
+// (runtime, profile) pair, and the agreement between them. This is also the `--format json`
+// schema (documented in README).
+
+import type { ComboOutcome, Reproducer } from './explore.js';
+import type { LintFinding } from './lint.js';
+import type { RuntimeKind, Verdict } from '../api/index.js';
+
+/** Runtimes whose trampoline is sound by itself: a break there is the traverse body's doing. */
+export const WITNESS_RUNTIMES: readonly RuntimeKind[] = ['pyo3-0.18.3-patched', 'pyo3-0.19-nolock', 'c'];
+
+export type ClassStatus =
+  /** Flagged, and it breaks under a witness runtime: the warning is proven. */
+  | 'broke-when-flagged'
+  /** Not flagged, and nothing breaks: agreement. */
+  | 'clean'
+  /** Flagged (a hazard rule), but no state broke it under a witness runtime. */
+  | 'flagged-never-broke'
+  /** Not flagged, but it broke: a lint bug. */
+  | 'missed-by-lint';
+
+export interface VerdictEntry {
+  readonly verdict: Verdict;
+  readonly detail?: string;
+  readonly operation?: string;
+  readonly fault?: ComboOutcome['fault'];
+  readonly reproducer?: Reproducer;
+  /** States explored for this pair. */
+  readonly states: number;
+}
+
+export interface ClassReport {
+  readonly name: string;
+  readonly line: number;
+  /** Has a runtime-hazard finding (any rule but traverse-signature). */
+  readonly flagged: boolean;
+  readonly findings: readonly LintFinding[];
+  readonly status: ClassStatus;
+  /** Some `guarded@…` pair reached crash or corrupt: a runtime bug. */
+  readonly guardedFailure: boolean;
+  /** Why it broke (witness runtime pair, operation), or why it is a disagreement. */
+  readonly explanation: string;
+  readonly verdicts: Readonly<Record<string, VerdictEntry>>;
+}
+
+export interface FileReport {
+  readonly path: string;
+  /** The file could not be checked (unreadable, syntax error, threw at load, timed out…). */
+  readonly error?: string;
+  readonly classes: readonly ClassReport[];
+  /** Findings outside any pyclass (helpers not reached from a class in this file). */
+  readonly otherFindings: readonly LintFinding[];
+  /** The exported `main` scenario's verdicts, if the file has one. */
+  readonly main?: Readonly<Record<string, VerdictEntry>>;
+  /** `guarded@…` crashed or corrupted in the main scenario. */
+  readonly mainGuardedFailure?: boolean;
+}
+
+export interface CheckSummary {
+  readonly files: number;
+  readonly fileErrors: number;
+  readonly classes: number;
+  readonly flagged: number;
+  readonly brokeWhenFlagged: number;
+  readonly missedByLint: number;
+  readonly flaggedNeverBroke: number;
+  readonly guardedFailures: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+}
+
+export interface CheckReport {
+  readonly tool: { readonly name: 'traverse-guard'; readonly version: string };
+  readonly runtimes: readonly RuntimeKind[];
+  readonly profiles: readonly string[];
+  readonly files: readonly FileReport[];
+  readonly summary: CheckSummary;
+}
+
+const BREAKS = new Set<Verdict>(['crash', 'corrupt']);
+
+export function runtimeOf(key: string): RuntimeKind {
+  return key.slice(0, key.indexOf('@')) as RuntimeKind;
+}
+
+/** Which broken pair makes the clearest evidence: a crash, on a current profile, under raw C. */
+function evidenceRank([k, v]: [string, VerdictEntry]): number {
+  const runtime = runtimeOf(k);
+  return (v.verdict === 'crash' ? 100 : 0) + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
+}
+
+/** Judges one class: lint findings against the verdicts. */
+export function judgeClass(name: string, line: number, findings: readonly LintFinding[], verdicts: Record<string, VerdictEntry>): ClassReport {
+  const flagged = findings.some((f) => f.ruleId !== 'traverse-signature');
+  const broke = Object.entries(verdicts).filter(([k, v]) => WITNESS_RUNTIMES.includes(runtimeOf(k)) && BREAKS.has(v.verdict));
+  const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
+  let status: ClassStatus;
+  let explanation: string;
+  if (flagged && broke.length) {
+    const [k, v] = [...broke].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
+    status = 'broke-when-flagged';
+    explanation = `${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
+  } else if (flagged) {
+    status = 'flagged-never-broke';
+    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}`;
+  } else if (broke.length) {
+    const [k, v] = broke[0];
+    status = 'missed-by-lint';
+    explanation = `missed by lint: ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
+  } else {
+    status = 'clean';
+    explanation = 'no finding, and no explored state broke it';
+  }
+  if (guardedFailure) {
+    const [k, v] = Object.entries(verdicts).find(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict))!;
+    explanation += `; RUNTIME BUG: ${v.verdict} under ${k}: ${v.detail ?? ''}`;
+  }
+  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts };
+}
+
+export function summarize(files: readonly FileReport[], runs: number, seconds: number): CheckSummary {
+  const classes = files.flatMap((f) => f.classes);
+  return {
+    files: files.length,
+    fileErrors: files.filter((f) => f.error).length,
+    classes: classes.length,
+    flagged: classes.filter((c) => c.flagged).length,
+    brokeWhenFlagged: classes.filter((c) => c.status === 'broke-when-flagged').length,
+    missedByLint: classes.filter((c) => c.status === 'missed-by-lint').length,
+    flaggedNeverBroke: classes.filter((c) => c.status === 'flagged-never-broke').length,
+    guardedFailures: classes.filter((c) => c.guardedFailure).length + files.filter((f) => f.mainGuardedFailure).length,
+    runs,
+    seconds,
+    statesPerSecond: seconds > 0 ? Math.round(runs / seconds) : 0,
+  };
+}
+
+/** Exit code: 2 when a file could not be checked (the results are incomplete), else 1 on
+ *  disagreement, else 0. */
+export function exitCodeOf(s: CheckSummary): 0 | 1 | 2 {
+  if (s.fileErrors) return 2;
+  if (s.missedByLint || s.flaggedNeverBroke || s.guardedFailures) return 1;
+  return 0;
+}
+
+/** The worst verdict of a runtime over all its profiles. */
+export function worstFor(verdicts: Readonly<Record<string, VerdictEntry>>, runtime: RuntimeKind): Verdict {
+  const order: Verdict[] = ['ok', 'error', 'corrupt', 'crash'];
+  let w = 0;
+  for (const [k, v] of Object.entries(verdicts)) if (runtimeOf(k) === runtime) w = Math.max(w, order.indexOf(v.verdict));
+  return order[w];
+}

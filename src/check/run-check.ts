@@ -1,0 +1,130 @@
+// `traverse-guard check`: finds the TypeScript files, lints them, runs each in an isolated
+// worker (both cores), and joins lint findings with the simulator's verdicts per class.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
+import { classAt, classSpans } from './associate.js';
+import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
+import { runIsolated } from './isolate.js';
+import { lintFiles, type LintFinding } from './lint.js';
+import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
+import { PACKAGE_ROOT } from './compile.js';
+
+export class CheckInputError extends Error {}
+
+export interface CheckOptions {
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly runtimes?: readonly RuntimeKind[];
+  readonly profiles?: readonly ProfileChoice[];
+  readonly timeoutMs?: number;
+  readonly jobs?: number;
+  readonly maxStates?: number;
+  readonly onProgress?: (done: number, total: number, runs: number) => void;
+}
+
+const TS_FILE = /\.(m?ts|tsx)$/;
+const SKIP_DIR = new Set(['node_modules', '.git', 'dist']);
+
+/** The TypeScript files under `paths` (declaration files excluded), sorted. */
+export function findFiles(paths: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) throw new CheckInputError(`no such file or directory: ${p}`);
+    const walk = (f: string) => {
+      const st = statSync(f);
+      if (st.isDirectory()) {
+        for (const e of readdirSync(f).sort()) if (!SKIP_DIR.has(e)) walk(join(f, e));
+      } else if (TS_FILE.test(f) && !f.endsWith('.d.ts')) out.push(f);
+    };
+    walk(abs);
+  }
+  if (!out.length) throw new CheckInputError(`no TypeScript files in ${paths.join(', ')}`);
+  return [...new Set(out)];
+}
+
+function toEntries(o: Readonly<Record<string, ComboOutcome>>): Record<string, VerdictEntry> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { verdict: v.verdict, detail: v.detail, operation: v.operation, fault: v.fault, reproducer: v.reproducer, states: v.states }]));
+}
+
+export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
+  const t0 = performance.now();
+  const files = findFiles(opts.paths, opts.cwd);
+  for (const f of files) {
+    try {
+      readFileSync(f);
+    } catch (e) {
+      throw new CheckInputError(`cannot read ${relative(opts.cwd, f)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  const runtimes = opts.runtimes ?? RUNTIME_KINDS;
+  const profiles = opts.profiles ?? DEFAULT_PROFILES;
+  const lint = await lintFiles(files, opts.cwd);
+  const reports: FileReport[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  let runs = 0;
+  const live = new Map<number, number>();
+  const progress = () => opts.onProgress?.(done, files.length, runs + [...live.values()].reduce((a, b) => a + b, 0));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      const rel = relative(opts.cwd, file);
+      const l = lint.get(file) ?? { findings: [] };
+      const res = await runIsolated(file, {
+        runtimes,
+        profiles,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        maxStates: opts.maxStates,
+        onProgress: (n) => {
+          live.set(i, n);
+          progress();
+        },
+      });
+      live.delete(i);
+      if (!res.ok) {
+        reports[i] = { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+      } else {
+        runs += res.result.runs;
+        reports[i] = buildFileReport(rel, file, l.findings, res.result, l.fatal);
+      }
+      done++;
+      progress();
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    tool: { name: 'traverse-guard', version },
+    runtimes,
+    profiles: profiles.map((p) => `${p.python}${p.debug ? 'd' : ''}`),
+    files: reports,
+    summary: summarize(reports, runs, seconds),
+  };
+}
+
+function buildFileReport(rel: string, abs: string, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, fatal?: string): FileReport {
+  const spans = classSpans(abs, readFileSync(abs, 'utf8'));
+  const byClass = new Map<string, LintFinding[]>();
+  const other: LintFinding[] = [];
+  for (const f of findings) {
+    const c = classAt(spans, f.line);
+    if (!c) other.push(f);
+    else byClass.set(`${c.name}:${c.line}`, [...(byClass.get(`${c.name}:${c.line}`) ?? []), f]);
+  }
+  const classes = result.classes.map((c) => {
+    // The runtime's definition line and the syntax's agree up to a line or two (multi-line calls).
+    const span = spans.filter((s) => s.name === c.name).sort((a, b) => Math.abs(a.line - c.line) - Math.abs(b.line - c.line))[0];
+    const fs = span ? byClass.get(`${span.name}:${span.line}`) ?? [] : [];
+    return judgeClass(c.name, span?.line ?? c.line, fs, toEntries(c.outcomes));
+  });
+  const main = result.main ? toEntries(result.main) : undefined;
+  const mainGuardedFailure = main ? Object.entries(main).some(([k, v]) => k.startsWith('guarded@') && (v.verdict === 'crash' || v.verdict === 'corrupt')) : undefined;
+  return { path: rel, classes, otherFindings: other, main, mainGuardedFailure, ...(fatal ? { error: `parse error: ${fatal}` } : {}) };
+}

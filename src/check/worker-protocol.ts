@@ -1,0 +1,36 @@
+// What the check's parent process and its isolated workers say to each other.
+
+import type { ComboOutcome, ProfileChoice } from './explore.js';
+import type { RuntimeKind } from '../api/index.js';
+
+export interface WorkerJob {
+  /** Compiled entry module (in the worker's private directory). */
+  readonly entry: string;
+  /** Compiled path → source path. */
+  readonly sources: Readonly<Record<string, string>>;
+  readonly runtimes: readonly RuntimeKind[];
+  readonly profiles: readonly ProfileChoice[];
+  readonly maxStates?: number;
+}
+
+export interface ClassResult {
+  readonly name: string;
+  /** Source file and line of the `pyclass(…)` call. */
+  readonly file: string;
+  readonly line: number;
+  readonly referenceFields: readonly string[];
+  readonly states: number;
+  readonly outcomes: Readonly<Record<string, ComboOutcome>>;
+}
+
+export interface WorkerResult {
+  readonly classes: readonly ClassResult[];
+  /** The file's exported `main` scenario, per (runtime, profile), if it has one. */
+  readonly main?: Readonly<Record<string, ComboOutcome>>;
+  /** Runs performed (adversarial states × pairs, plus the scenario). */
+  readonly runs: number;
+  readonly seconds: number;
+}
+
+export const RESULT_MARKER = '@@traverse-guard-result ';
+export const PROGRESS_MARKER = '@@traverse-guard-progress ';

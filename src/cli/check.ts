@@ -1,0 +1,99 @@
+// `traverse-guard check [paths…]`: the main job. Prints the agreement table (or JSON, or
+// SARIF), with a progress bar on a terminal, and maps the outcome to the exit code.
+
+import type { Command } from 'commander';
+import { isRuntimeKind, type RuntimeKind } from '../api/index.js';
+import { getProfile } from '../simulator/index.js';
+import { DEFAULT_PROFILES, type ProfileChoice } from '../check/explore.js';
+import { formatTable } from '../check/format-table.js';
+import { formatSarif } from '../check/format-sarif.js';
+import { exitCodeOf } from '../check/report.js';
+import { CheckInputError, runCheck } from '../check/run-check.js';
+import { UsageError } from './gc-bench.js';
+
+interface CheckFlags {
+  format: string;
+  runtimes?: string;
+  python?: string;
+  timeout: string;
+  jobs?: string;
+  maxStates?: string;
+  color?: boolean;
+}
+
+function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
+  if (!s) return undefined;
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const r of list) if (!isRuntimeKind(r)) throw new UsageError(`unknown runtime '${r}' (known: guarded, pyo3-0.18.3, pyo3-0.18.3-patched, pyo3-0.19-nolock, c)`);
+  return list as RuntimeKind[];
+}
+
+/** "3.7,3.11,3.11d" (d = debug build). */
+function parseProfiles(s: string | undefined): ProfileChoice[] | undefined {
+  if (!s) return undefined;
+  return s.split(',').map((x) => {
+    const t = x.trim();
+    const debug = t.endsWith('d');
+    const name = debug ? t.slice(0, -1) : t;
+    if (!getProfile(name)) throw new UsageError(`unknown Python profile '${t}' (known: 3.7 … 3.13, 3.14.0, 3.14.5; add d for a debug build)`);
+    return { python: name, debug };
+  });
+}
+
+function positiveInt(s: string | undefined, what: string): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive integer, got '${s}'`);
+  return n;
+}
+
+function progressBar(done: number, total: number, runs: number): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files, ${runs.toLocaleString('en-US')} collections`);
+}
+
+export function registerCheck(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('check')
+    .description('lint, then run every pyclass against adversarial heaps in the simulator (default: fixtures/)')
+    .argument('[paths...]', 'files or directories of TypeScript sources', ['fixtures/'])
+    .option('--format <format>', 'table, json or sarif', 'table')
+    .option('--runtimes <list>', 'comma-separated runtimes (default: all five)')
+    .option('--python <list>', `comma-separated profiles, d for debug (default: ${DEFAULT_PROFILES.map((p) => p.python + (p.debug ? 'd' : '')).join(',')})`)
+    .option('--timeout <seconds>', 'time limit per file', '60')
+    .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
+    .option('--max-states <N>', 'bound the adversarial states per class')
+    .option('--no-color', 'no ANSI colour in the table')
+    .action(async (paths: string[], flags: CheckFlags) => {
+      if (!['table', 'json', 'sarif'].includes(flags.format)) throw new UsageError(`unknown format '${flags.format}' (table, json, sarif)`);
+      const runtimes = parseRuntimes(flags.runtimes);
+      const profiles = parseProfiles(flags.python);
+      const timeout = positiveInt(flags.timeout, '--timeout')!;
+      const jobs = positiveInt(flags.jobs, '--jobs');
+      const maxStates = positiveInt(flags.maxStates, '--max-states');
+      const tty = process.stderr.isTTY && flags.format === 'table';
+      let report;
+      try {
+        report = await runCheck({
+          paths,
+          cwd: process.cwd(),
+          runtimes,
+          profiles,
+          timeoutMs: timeout * 1000,
+          jobs,
+          maxStates,
+          onProgress: tty ? progressBar : undefined,
+        });
+      } catch (e) {
+        if (e instanceof CheckInputError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        if (tty) process.stderr.write('\r\u001b[K');
+      }
+      if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (flags.format === 'sarif') process.stdout.write(JSON.stringify(formatSarif(report), null, 2) + '\n');
+      else process.stdout.write(formatTable(report, flags.color !== false && !!process.stdout.isTTY && !process.env.NO_COLOR));
+      setCode(exitCodeOf(report.summary));
+    });
+}
