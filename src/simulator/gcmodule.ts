@@ -29,8 +29,10 @@ export class GcModule {
     const gc = this.p.gc;
     if (!gc.scheduled) return;
     gc.scheduled = false;
-    if (this.p.profile.name === '3.12' || !gc.collecting) {
-      this.p.frame('_Py_HandlePending', () => this.p.frame('_Py_RunGC', () => collectAutomatic(this.p)));
+    // 3.12's _Py_RunGC does not test `collecting` (a nested "double GC"); 3.13+ CAS it.
+    const nested = this.p.profile.name === '3.12';
+    if (nested || !gc.collecting) {
+      this.p.frame('_Py_HandlePending', () => this.p.frame('_Py_RunGC', () => collectAutomatic(this.p, nested)));
     }
   }
 

@@ -326,7 +326,11 @@ export class Process {
     this.alive();
     this.frame('PyObject_GC_Track', () => {
       if (this.isTracked(op)) {
-        this.abort('PyObject_GC_Track', 'Fatal Python error: _PyObject_GC_Track: object already tracked by the garbage collector');
+        // 3.7: _PyObject_GC_TRACK's Py_FatalError; 3.8+: _PyObject_ASSERT_FAILED_MSG in every build
+        // (texts as printed by 3.7.16, 3.8.18 and 3.13.0).
+        if (!this.profile.gcRefsInPrev) this.abort('PyObject_GC_Track', 'Fatal Python error: GC object already tracked');
+        const file = Number(this.profile.name.split('.')[1]) <= 12 ? 'Modules/gcmodule.c' : 'Python/gc.c';
+        this.abort('PyObject_GC_Track', `${file}: PyObject_GC_Track: Assertion failed: object already tracked by the garbage collector`);
       }
       this.track(op);
       if (this.debug && this.profile.debugTrackValidate) {

@@ -24,10 +24,12 @@ export type CollectReason = 'manual' | 'automatic';
  * Runs one collection of generation `generation` with callbacks and the `collecting` guard.
  * Returns collected + uncollectable, or 0 at once if a collection is already running.
  */
-export function collectWithCallback(p: Process, generation: number, reason: CollectReason = 'manual'): number {
+export function collectWithCallback(p: Process, generation: number, reason: CollectReason = 'manual', unguarded = false): number {
   p.alive();
   const gc = p.gc;
-  if (gc.collecting) return 0;
+  // 3.12's _Py_RunGC sets `collecting = 1` without testing it (Modules/gcmodule.c 3.12), so
+  // an eval-breaker GC can nest inside a running collection; it clears the flag when done.
+  if (gc.collecting && !unguarded) return 0;
   gc.collecting = true;
   try {
     invokeCallbacks(p, 'start', generation, 0, 0);
@@ -202,7 +204,8 @@ export function selectGeneration(p: Process): number {
   const gens = p.gc.generations;
   for (let i = 2; i >= 0; i--) {
     if (gens[i].count > gens[i].threshold) {
-      if (i === 2 && p.gc.longLivedPending < p.gc.longLivedTotal / 4) continue;
+      // C integer division: `long_lived_pending < long_lived_total / 4` (collect_generations).
+      if (i === 2 && p.gc.longLivedPending < Math.floor(p.gc.longLivedTotal / 4)) continue;
       return i;
     }
   }
@@ -210,10 +213,10 @@ export function selectGeneration(p: Process): number {
 }
 
 /** The automatic collection (from an allocation ≤3.11, or the eval breaker 3.12+). */
-export function collectAutomatic(p: Process): void {
+export function collectAutomatic(p: Process, unguarded = false): void {
   const g = selectGeneration(p);
   if (g < 0) return;
-  collectWithCallback(p, g, 'automatic');
+  collectWithCallback(p, g, 'automatic', unguarded);
 }
 
 setAutomaticCollector(collectAutomatic);
