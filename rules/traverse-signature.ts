@@ -85,6 +85,7 @@ function checkAsyncAndGenerator(context: Context, traverse: TraverseBody, keys: 
 
 function checkParameters(context: Context, traverse: TraverseBody): void {
   const params = traverse.fn.params;
+  if (params.length <= 2 && params.every((param) => param.type !== AST_NODE_TYPES.RestElement)) return;
   const scopeManager = context.sourceCode.scopeManager!;
   const declared = scopeManager.getDeclaredVariables(traverse.fn);
   params.forEach((param, index) => {
@@ -162,7 +163,8 @@ export default createRule<[TraverseSignatureOptions], MessageIds>({
         for (const traverse of getFileAnalysis(context).traverses) {
           checkAsyncAndGenerator(context, traverse, keys);
           checkParameters(context, traverse);
-          for (const node of wholeThisUses(traverse.fn.body, keys)) {
+          const bodyText = context.sourceCode.text.slice(traverse.fn.body.range[0], traverse.fn.body.range[1]);
+          for (const node of bodyText.includes('this') ? wholeThisUses(traverse.fn.body, keys) : []) {
             context.report({ node, messageId: 'thisAsObject' });
           }
           if (options.checkVisitEscape) checkVisitEscape(context, traverse);

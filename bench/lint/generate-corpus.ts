@@ -244,7 +244,7 @@ export function generateCorpus(outDir: string, scale = 1): CorpusSummary {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const outDir = path.resolve(process.argv[2] ?? path.join(repoRoot, 'bench', 'out', 'corpus'));
+  const outDir = path.resolve(process.argv[2] ?? path.join(repoRoot, 'tmp', 'lint-bench', 'corpus'));
   const scale = Number(process.argv[3] ?? '1');
   const summary = generateCorpus(outDir, scale);
   console.log(`corpus: ${summary.files} files, ${summary.lines} lines in ${summary.dir}`);

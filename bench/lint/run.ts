@@ -1,4 +1,4 @@
-// `npm run bench:lint`: generates the corpus (bench/out/corpus, git-ignored), runs
+// `npm run bench:lint`: generates the corpus (tmp/lint-bench/corpus, git-ignored), runs
 // `eslint --stats` over it untyped and typed with the recommended config plus
 // react-hooks/rules-of-hooks (and @typescript-eslint/no-floating-promises when typed), and
 // prints our rules' total time as a fraction of parse time beside those two rules.
@@ -11,7 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCorpus } from './generate-corpus.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = path.join(repoRoot, 'bench', 'out');
+// Outside bench/: the root tsconfig type-checks bench/, and the corpus must not be part of it.
+const outDir = path.join(repoRoot, 'tmp', 'lint-bench');
 const pluginEntry = path.join(repoRoot, 'dist', 'rules', 'index.js');
 
 type Mode = 'untyped' | 'typed';

@@ -449,8 +449,9 @@ class EffectCollector {
     if (!scope) return;
     for (const reference of scope.through) {
       const variable = reference.resolved;
-      if (!variable || !this.isInWalkedFunction(reference.identifier)) continue;
-      if (this.isInterpreterToken(variable)) {
+      const defType = variable?.defs[0]?.type;
+      if (defType !== 'Variable' && defType !== 'Parameter') continue;
+      if (this.isInWalkedFunction(reference.identifier) && this.isInterpreterToken(variable!)) {
         this.record(
           { category: 'interpreter', display: reference.identifier.name },
           reference.identifier,

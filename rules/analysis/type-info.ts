@@ -32,20 +32,45 @@ export function createTypeInfo(
 ): TypeInfo | null {
   const program = services.program;
   const checker = program.getTypeChecker();
-  const apiFiles = new Set<string>();
-  for (const specifier of [API_MODULE, ...settings.modules]) {
-    const resolved = ts.resolveModuleName(specifier, fileName, program.getCompilerOptions(), ts.sys).resolvedModule;
-    const sourceFile = resolved && program.getSourceFile(resolved.resolvedFileName);
-    if (!sourceFile) continue;
-    apiFiles.add(sourceFile.fileName);
-    const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
-    for (const exported of moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : []) {
-      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-      for (const declaration of target.declarations ?? []) apiFiles.add(declaration.getSourceFile().fileName);
+  const sourceFile = program.getSourceFile(fileName);
+  if (!sourceFile) return null;
+
+  // The API's files: found lazily, from the file's own imports when it has one (the program
+  // already resolved those), otherwise through module resolution from this file.
+  let apiFilesCache: Set<string> | null = null;
+  const apiFiles = (): Set<string> => {
+    if (apiFilesCache) return apiFilesCache;
+    apiFilesCache = new Set<string>();
+    const specifiers = [API_MODULE, ...settings.modules];
+    const modules: ts.Symbol[] = [];
+    for (const statement of sourceFile.statements) {
+      if (
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier) &&
+        specifiers.includes(statement.moduleSpecifier.text)
+      ) {
+        const moduleSymbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
+        if (moduleSymbol) modules.push(moduleSymbol);
+      }
     }
-  }
-  // Without a resolvable API the checker cannot tell API values apart: stay syntactic.
-  if (apiFiles.size === 0) return null;
+    if (modules.length === 0) {
+      for (const specifier of specifiers) {
+        const resolved = ts.resolveModuleName(specifier, fileName, program.getCompilerOptions(), ts.sys).resolvedModule;
+        const moduleFile = resolved && program.getSourceFile(resolved.resolvedFileName);
+        const moduleSymbol = moduleFile && checker.getSymbolAtLocation(moduleFile);
+        if (moduleSymbol) modules.push(moduleSymbol);
+      }
+    }
+    for (const moduleSymbol of modules) {
+      for (const declaration of moduleSymbol.declarations ?? []) apiFilesCache.add(declaration.getSourceFile().fileName);
+      for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+        const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        for (const declaration of target.declarations ?? []) apiFilesCache.add(declaration.getSourceFile().fileName);
+      }
+    }
+    return apiFilesCache;
+  };
 
   const tsNode = (node: TSESTree.Node): ts.Node => services.esTreeNodeToTSNodeMap.get(node);
 
@@ -63,7 +88,7 @@ export function createTypeInfo(
     if (!symbol) return null;
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     const declaration = target.declarations?.[0];
-    return declaration && apiFiles.has(declaration.getSourceFile().fileName) ? declaration : null;
+    return declaration && apiFiles().has(declaration.getSourceFile().fileName) ? declaration : null;
   };
 
   const typeParts = (type: ts.Type): readonly ts.Type[] => {
@@ -80,6 +105,8 @@ export function createTypeInfo(
 
   return {
     declaredByApi(node) {
+      // Without a resolvable API the checker cannot tell API values apart: stay syntactic.
+      if (apiFiles().size === 0) return 'unknown';
       const target = tsNode(node);
       const type = checker.getTypeAtLocation(target);
       if (type.flags & ANY_LIKE) return 'unknown';
@@ -93,6 +120,7 @@ export function createTypeInfo(
       return 'other';
     },
     isReferenceLocation(object, name) {
+      if (apiFiles().size === 0) return 'unknown';
       const objectType = checker.getTypeAtLocation(tsNode(object));
       if (objectType.flags & ANY_LIKE) return 'unknown';
       const property = checker.getPropertyOfType(checker.getNonNullableType(objectType), name);
@@ -102,16 +130,19 @@ export function createTypeInfo(
       return isApiClassInstance(propertyType, REFERENCE_CLASSES);
     },
     isApiDisposable(node) {
+      if (apiFiles().size === 0) return 'unknown';
       const type = checker.getTypeAtLocation(tsNode(node));
       if (type.flags & ANY_LIKE) return 'unknown';
       return isApiClassInstance(type, DISPOSABLE_CLASSES);
     },
     isInterpreterToken(id) {
+      if (apiFiles().size === 0) return 'unknown';
       const type = checker.getTypeAtLocation(tsNode(id));
       if (type.flags & ANY_LIKE) return 'unknown';
       return isApiClassInstance(type, PYTHON_CLASS);
     },
     isTraverseContext(fn) {
+      if (apiFiles().size === 0) return false;
       const node = tsNode(fn);
       let contextual: ts.Type | undefined;
       if (ts.isMethodDeclaration(node) && ts.isObjectLiteralExpression(node.parent)) {
