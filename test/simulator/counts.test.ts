@@ -220,3 +220,59 @@ describe('§5 get_stats and callbacks', () => {
     expect(r.value).toEqual({ n: 2, garbage: 1, stats: { collections: 1, collected: 0, uncollectable: 2 } });
   });
 });
+
+const MIXED = String.raw`
+import gc, json
+gc.disable(); gc.collect()
+class S:
+    __slots__ = ('x',)
+saved = []
+class Res:
+    __slots__ = ('x',)
+    def __del__(self): saved.append(self)
+def cycle(A=S):
+    a = A(); b = S(); a.x = b; b.x = a
+cycle(Res); cycle(); r1 = gc.collect(); saved.clear(); r2 = gc.collect()
+print(json.dumps([r1, r2]))
+`;
+
+describe('resurrection: all-or-nothing check_garbage (3.7/3.8) vs per-object (3.9+)', () => {
+  /** A cycle whose __del__ resurrects it, beside an ordinary garbage cycle. */
+  function mixed(python: string): [number, number] {
+    const s = sim(python);
+    const r = runSimulation(s, () => {
+      const p = s.process;
+      const saved: number[] = [];
+      const S = nodeKit(s, 'S');
+      const R = nodeKit(s, 'Res', { finalize: (self) => (p.Py_INCREF(self), void saved.push(self)) });
+      for (const A of [R, S]) {
+        const a = A.make(1);
+        const b = S.make(1);
+        A.set(a, 0, b);
+        S.set(b, 0, a);
+        p.Py_DECREF(a);
+        p.Py_DECREF(b);
+      }
+      const r1 = s.gc.collect();
+      for (const x of saved.splice(0)) p.Py_DECREF(x);
+      return [r1, s.gc.collect()] as [number, number];
+    });
+    expect(r.verdict).toBe('ok');
+    return r.value!;
+  }
+  for (const python of ['3.7', '3.8']) {
+    it(`${python}: one resurrected object keeps the whole unreachable set (0, then 4)`, () => {
+      expect(mixed(python)).toEqual([0, 4]);
+    });
+  }
+  for (const python of ['3.9', '3.11', '3.13', '3.14.5']) {
+    it(`${python}: only the resurrected cycle survives (2, then 2)`, () => {
+      expect(mixed(python)).toEqual([2, 2]);
+    });
+  }
+  for (const python of ['3.7', '3.8', '3.9', '3.12']) {
+    it.runIf(PYTHONS.has(python))(`${python}: same as the installed CPython`, () => {
+      expect(mixed(python)).toEqual(runPython<number[]>(PYTHONS.get(python)!, MIXED));
+    });
+  }
+});
