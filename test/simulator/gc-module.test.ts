@@ -3,7 +3,7 @@
 // checking and disable/enable.
 import { describe, expect, it } from 'vitest';
 import { newList, runSimulation } from '../../src/simulator/index.js';
-import { nodeKit, sim } from './helpers.js';
+import { findPythons, nodeKit, runPython, sim } from './helpers.js';
 
 describe('gc.get_count()', () => {
   for (const python of ['3.7', '3.8', '3.11', '3.13', '3.14.5']) {
@@ -165,4 +165,42 @@ describe('gc.get_referrers / gc.get_referents / gc.is_tracked', () => {
     });
     expect(r.value).toEqual({ refs: ['x'], calls: 1, tracked: [false, true, false] });
   });
+});
+
+describe('PyGC_Collect() while the collector is disabled', () => {
+  const expected: Record<string, number> = { '3.7': 1, '3.8': 0, '3.11': 0, '3.13': 0, '3.14.0': 1, '3.14.5': 0 };
+  const run = (python: string) => {
+    const s = sim(python);
+    return runSimulation(s, () => {
+      const k = nodeKit(s);
+      const a = k.make(1);
+      k.set(a, 0, a);
+      s.process.Py_DECREF(a);
+      return [s.gc.PyGC_Collect(), s.gc.collect()];
+    }).value;
+  };
+  for (const [python, n] of Object.entries(expected)) {
+    it(`${python}: returns ${n}${n ? ' (no enabled test)' : ' at once'}`, () => {
+      expect(run(python)).toEqual([n, 1 - n]);
+    });
+  }
+  const pythons = findPythons();
+  for (const python of ['3.7', '3.8', '3.13']) {
+    it.runIf(pythons.has(python))(`${python}: same as the installed CPython (ctypes)`, () => {
+      const real = runPython<number[]>(
+        pythons.get(python)!,
+        [
+          'import gc, ctypes, json',
+          'gc.disable(); gc.collect()',
+          'def f():',
+          '    l = []; l.append(l)',
+          'f()',
+          'ctypes.pythonapi.PyGC_Collect.restype = ctypes.c_ssize_t',
+          'n = ctypes.pythonapi.PyGC_Collect()',
+          'print(json.dumps([n, gc.collect()]))',
+        ].join('\n'),
+      );
+      expect(run(python)).toEqual(real);
+    });
+  }
 });
