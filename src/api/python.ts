@@ -55,7 +55,7 @@ export class Python {
   /** Python::with_pool: a new GILPool around `f`. */
   static withPool<R>(f: (py: Python) => R): R {
     const interp = currentInterpreter('Python.withPool');
-    const pool = new GILPool(interp);
+    const pool = new GILPool(interp, 'Python.withPool');
     try {
       return interp.asCallback(() => interp.inScope(() => f(pool.python())));
     } finally {
