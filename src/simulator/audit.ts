@@ -22,6 +22,12 @@ export function auditHeap(p: Process): AuditFinding[] {
   const mem = p.mem;
   const h = p.heads;
   for (const d of p.damage) out.push({ kind: 'gc-refs-underflow', message: d });
+  for (const a of mem.misalignedWrites) {
+    out.push({
+      kind: 'corrupt-list',
+      message: `misaligned 8-byte store at ${mem.describe(a)}: a tagged _gc_next was used as a pointer, damaging that header and the bytes after it`,
+    });
+  }
   for (const w of mem.freedWrites) {
     out.push({ kind: 'write-after-free', message: `write into freed memory at ${mem.describe(w.address)}` });
   }

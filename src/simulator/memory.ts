@@ -64,6 +64,8 @@ export class Memory {
    *  stand-in the arrays hold (see toWord), valid while the array still holds that stand-in. */
   private readonly exactWords = new Map<number, { approx: number; exact: bigint }>();
   readonly freedWrites: FreedWrite[] = [];
+  /** Addresses of misaligned 8-byte stores (a tagged `_gc_next` used as a pointer, §3.2 C). */
+  readonly misalignedWrites: number[] = [];
   /** pymalloc's free list head: a freed block's first word gets the previous head. */
   freeListHead = 0;
   readonly headNames: string[] = [];
@@ -101,9 +103,9 @@ export class Memory {
       return b * BLOCK === d ? b + FIRST_OBJECT_SLOT : -1;
     }
     const st = addr - STATE_BASE;
-    if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && st % HEAD_STRIDE === 0) return st / HEAD_STRIDE;
+    if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && aligned(st, HEAD_STRIDE)) return st / HEAD_STRIDE;
     const sk = addr - STACK_BASE;
-    if (sk >= 0 && sk < STACK_HEADS * HEAD_STRIDE && sk % HEAD_STRIDE === 0) return STATE_HEADS + sk / HEAD_STRIDE;
+    if (sk >= 0 && sk < STACK_HEADS * HEAD_STRIDE && aligned(sk, HEAD_STRIDE)) return STATE_HEADS + sk / HEAD_STRIDE;
     return -1;
   }
 
@@ -153,9 +155,24 @@ export class Memory {
     return loc;
   }
 
+  // The four accessors below are the collector's hot path. Each has a tiny fast path (an
+  // object block's _gc_next, _gc_prev or ob_refcnt, block not freed) small enough for V8 to
+  // inline everywhere, and hands everything else to a *Slow twin that decodes the address
+  // in full (list heads, other words, misaligned or unmapped addresses, freed blocks).
+
   /** Loads the 8-byte word at `addr` (any alignment). */
   load(addr: number): number {
-    // Heap block words, decoded once and without locate() (the collector's hot path).
+    const d = addr - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      const off = d - b * BLOCK;
+      if (off === 0) return this.gcNext[b + FIRST_OBJECT_SLOT];
+      if (off === this.headSize) return this.refcnt[b + FIRST_OBJECT_SLOT];
+    }
+    return this.loadSlow(addr);
+  }
+
+  private loadSlow(addr: number): number {
     const d = addr - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes) {
       const b = Math.floor(d / BLOCK);
@@ -163,13 +180,13 @@ export class Memory {
       const slot = b + FIRST_OBJECT_SLOT;
       if (off === 0) return this.gcNext[slot];
       if (off === this.headSize) return this.refcnt[slot];
-      if (off % 8 === 0) return this.wordAt(slot, off);
+      if (aligned(off, 8)) return this.wordAt(slot, off);
       return toWord(this.loadBytes(slot, off));
     }
     const s = this.headSlot(addr);
     if (s >= 0) return this.gcNext[s];
     const { slot, off } = this.check(addr, 'read');
-    if (off % 8 === 0) return this.wordAt(slot, off);
+    if (aligned(off, 8)) return this.wordAt(slot, off);
     return toWord(this.loadBytes(slot, off));
   }
 
@@ -180,10 +197,30 @@ export class Memory {
       const b = Math.floor(d / BLOCK);
       const off = d - b * BLOCK;
       const slot = b + FIRST_OBJECT_SLOT;
+      if (this.state[slot] !== SlotState.Freed) {
+        if (off === 0) {
+          this.gcNext[slot] = value;
+          return;
+        }
+        if (off === this.headSize) {
+          this.refcnt[slot] = value;
+          return;
+        }
+      }
+    }
+    this.storeSlow(addr, value);
+  }
+
+  private storeSlow(addr: number, value: number): void {
+    const d = addr - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      const off = d - b * BLOCK;
+      const slot = b + FIRST_OBJECT_SLOT;
       if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: addr, slot });
       if (off === 0) this.gcNext[slot] = value;
       else if (off === this.headSize) this.refcnt[slot] = value;
-      else if (off % 8 === 0) this.setWordAt(slot, off, value);
+      else if (aligned(off, 8)) this.setWordAt(slot, off, value);
       else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
       return;
     }
@@ -195,12 +232,27 @@ export class Memory {
     }
     const { slot, off } = this.check(addr, 'write');
     if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: addr, slot });
-    if (off % 8 === 0) this.setWordAt(slot, off, value);
+    if (aligned(off, 8)) this.setWordAt(slot, off, value);
     else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
+  }
+
+  /** storePrev for the head of object slot `slot` (the caller already decoded it). */
+  storePrevSlot(slot: number, value: number): void {
+    if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: this.blockAddr(slot) + 8, slot });
+    this.gcPrev[slot] = value;
   }
 
   /** The `_gc_prev` word of the head at `g` (fast path for aligned heads). */
   loadPrev(g: number): number {
+    const d = g - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      if (b * BLOCK === d) return this.gcPrev[b + FIRST_OBJECT_SLOT];
+    }
+    return this.loadPrevSlow(g);
+  }
+
+  private loadPrevSlow(g: number): number {
     const d = g - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes) {
       const b = Math.floor(d / BLOCK);
@@ -213,6 +265,19 @@ export class Memory {
   }
 
   storePrev(g: number, value: number): void {
+    const d = g - HEAP_BASE;
+    if (d >= 0 && d < this.heapBytes) {
+      const b = Math.floor(d / BLOCK);
+      const slot = b + FIRST_OBJECT_SLOT;
+      if (b * BLOCK === d && this.state[slot] !== SlotState.Freed) {
+        this.gcPrev[slot] = value;
+        return;
+      }
+    }
+    this.storePrevSlow(g, value);
+  }
+
+  private storePrevSlow(g: number, value: number): void {
     const d = g - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes) {
       const b = Math.floor(d / BLOCK);
@@ -285,6 +350,8 @@ export class Memory {
 
   /** Little-endian 8-byte store at a misaligned offset: splices into two adjacent words. */
   private storeBytes(slot: number, off: number, v: bigint): void {
+    // CPython never stores a pointer-sized word misaligned: this is always a wild write.
+    this.misalignedWrites.push(this.blockAddr(slot) + off);
     const lo = off - (off % 8);
     const shift = BigInt((off - lo) * 8);
     const a = this.exactWordAt(slot, lo);
@@ -382,6 +449,11 @@ export function toWord(u: bigint): number {
   if (v <= 2n ** 53n && v >= -(2n ** 53n)) return Number(v);
   const k = Number(BigInt.asUintN(2, v));
   return (v < 0n ? -(2 ** 53 - 4) : 2 ** 53 - 4) + k;
+}
+
+/** `x % n === 0` for x ≥ 0 and a power of two n, without Float64Mod (a C call in V8). */
+function aligned(x: number, n: number): boolean {
+  return Math.floor(x / n) * n === x;
 }
 
 /** A stable fake address for type object `id` (what `ob_type` holds). */

@@ -59,6 +59,9 @@ describe('case C1: victim last on the unreachable list', () => {
       expect(r.fault).toBeUndefined();
       expect(r.value).toEqual({ n: 0, vFreed: true, again: 0 });
       expect(r.stats[2]).toEqual({ collections: 2, collected: 0, uncollectable: 0 });
+      // Silent in CPython, but memory was damaged: the audit reports the wild store.
+      expect(r.verdict).toBe('corrupt');
+      expect(r.audit).toEqual([{ kind: 'corrupt-list', message: expect.stringMatching(/^misaligned 8-byte store at unreachable \(C stack\)\+9: /) }]);
     });
   }
 
