@@ -1,6 +1,7 @@
 // Lints files with the plugin's recommended config (ESLint's Node API), untyped: the
 // check needs the findings' rule, position and message.
 
+import { dirname, resolve, sep } from 'node:path';
 import { ESLint } from 'eslint';
 import plugin from '../../rules/index.js';
 
@@ -18,9 +19,21 @@ export interface FileLint {
   readonly fatal?: string;
 }
 
+/** The deepest directory holding every file (resolved against `cwd`). */
+export function commonDir(files: readonly string[], cwd: string): string {
+  let dir = files.length ? dirname(resolve(cwd, files[0])) : resolve(cwd);
+  for (const f of files) {
+    const abs = resolve(cwd, f);
+    while (dir !== dirname(dir) && !abs.startsWith(dir.endsWith(sep) ? dir : dir + sep)) dir = dirname(dir);
+  }
+  return dir;
+}
+
 export async function lintFiles(files: readonly string[], cwd: string): Promise<Map<string, FileLint>> {
   const eslint = new ESLint({
-    cwd,
+    // ESLint silently ignores files outside its base path (its cwd): lint from a directory
+    // that holds them all, so `check /elsewhere/x.ts` is linted too.
+    cwd: commonDir(files, cwd),
     overrideConfigFile: true,
     overrideConfig: [plugin.configs.recommended as never],
     errorOnUnmatchedPattern: false,

@@ -35,7 +35,13 @@ export function findFiles(paths: readonly string[], cwd: string): string[] {
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) throw new CheckInputError(`no such file or directory: ${p}`);
     const walk = (f: string) => {
-      const st = statSync(f);
+      let st;
+      try {
+        st = statSync(f);
+      } catch (e) {
+        // A dangling or looping symlink, or a directory entry that vanished.
+        throw new CheckInputError(`cannot read ${relative(cwd, f) || f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
       if (st.isDirectory()) {
         for (const e of readdirSync(f).sort()) if (!SKIP_DIR.has(e)) walk(join(f, e));
       } else if (TS_FILE.test(f) && !f.endsWith('.d.ts')) out.push(f);

@@ -65,7 +65,13 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (e: unknown) => {
-    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const denied = e as { code?: string; permission?: string; resource?: string };
+    const msg =
+      denied?.code === 'ERR_ACCESS_DENIED'
+        ? `denied by the sandbox: ${denied.permission ?? 'access'}${denied.resource ? ` ${denied.resource}` : ''} (a checked file may not read other files, write, spawn or use the network)`
+        : e instanceof Error
+          ? `${e.name}: ${e.message}`
+          : String(e);
     process.stderr.write(`${msg}\n`);
     process.exit(3);
   },

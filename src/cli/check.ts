@@ -2,8 +2,8 @@
 // SARIF), with a progress bar on a terminal, and maps the outcome to the exit code.
 
 import type { Command } from 'commander';
-import { isRuntimeKind, type RuntimeKind } from '../api/index.js';
-import { getProfile } from '../simulator/index.js';
+import { RUNTIME_KINDS, isRuntimeKind, type RuntimeKind } from '../api/index.js';
+import { PROFILE_NAMES, getProfile } from '../simulator/index.js';
 import { DEFAULT_PROFILES, type ProfileChoice } from '../check/explore.js';
 import { formatTable } from '../check/format-table.js';
 import { formatSarif } from '../check/format-sarif.js';
@@ -24,7 +24,7 @@ interface CheckFlags {
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
   if (!s) return undefined;
   const list = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const r of list) if (!isRuntimeKind(r)) throw new UsageError(`unknown runtime '${r}' (known: guarded, pyo3-0.18.3, pyo3-0.18.3-patched, pyo3-0.19-nolock, c)`);
+  for (const r of list) if (!isRuntimeKind(r)) throw new UsageError(`unknown runtime '${r}' (known: ${RUNTIME_KINDS.join(', ')})`);
   return list as RuntimeKind[];
 }
 
@@ -35,7 +35,7 @@ function parseProfiles(s: string | undefined): ProfileChoice[] | undefined {
     const t = x.trim();
     const debug = t.endsWith('d');
     const name = debug ? t.slice(0, -1) : t;
-    if (!getProfile(name)) throw new UsageError(`unknown Python profile '${t}' (known: 3.7 … 3.13, 3.14.0, 3.14.5; add d for a debug build)`);
+    if (!getProfile(name)) throw new UsageError(`unknown Python profile '${t}' (known: ${PROFILE_NAMES.join(', ')}; add d for a debug build)`);
     return { python: name, debug };
   });
 }
