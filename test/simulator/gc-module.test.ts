@@ -204,3 +204,48 @@ describe('PyGC_Collect() while the collector is disabled', () => {
     });
   }
 });
+
+describe('errors around a collection', () => {
+  it('3.11: an exception in a gc callback is unraisable; the collection goes on', () => {
+    const s = sim('3.11');
+    const r = runSimulation(s, () => {
+      s.gc.callbacks.push(() => {
+        throw new Error('boom');
+      });
+      const k = nodeKit(s);
+      const a = k.make(1);
+      k.set(a, 0, a);
+      s.process.Py_DECREF(a);
+      return s.gc.collect();
+    });
+    expect(r.value).toBe(1);
+    expect(r.unraisable).toEqual(['Exception ignored in gc callback: boom', 'Exception ignored in gc callback: boom']);
+  });
+
+  /** A traverse that sets an exception without returning -1 (PyErr_SetString and carry on). */
+  const leaveError = (python: string) => {
+    const s = sim(python);
+    return runSimulation(s, () => {
+      const k = nodeKit(s);
+      const a = k.make(1, { hook: (_x, i) => i.pass === 'subtract_refs' && i.phase === 'before' && (s.process.pendingError = 'RuntimeError: from traverse') });
+      k.set(a, 0, a);
+      s.process.Py_DECREF(a);
+      return s.gc.collect();
+    });
+  };
+  for (const python of ['3.7', '3.8']) {
+    it(`${python}: an exception still pending at the end → Py_FatalError("unexpected exception during garbage collection")`, () => {
+      const r = leaveError(python);
+      expect(r.fault).toMatchObject({ signal: 'SIGABRT', message: 'Fatal Python error: unexpected exception during garbage collection' });
+      expect(r.unraisable).toEqual(['Exception ignored in garbage collection: RuntimeError: from traverse']);
+    });
+  }
+  for (const python of ['3.9', '3.13']) {
+    it(`${python}: an exception still pending at the end is only reported as unraisable`, () => {
+      const r = leaveError(python);
+      expect(r.verdict).toBe('ok');
+      expect(r.value).toBe(1);
+      expect(r.unraisable).toEqual(['Exception ignored in garbage collection: RuntimeError: from traverse']);
+    });
+  }
+});

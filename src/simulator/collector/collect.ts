@@ -129,6 +129,11 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     if (p.pendingError !== null) {
       p.unraisable.push(`Exception ignored in garbage collection: ${p.pendingError}`);
       p.pendingError = null;
+      // 3.7/3.8 collect(): PyErr_WriteUnraisable, then
+      // Py_FatalError("unexpected exception during garbage collection"); 3.9+ only report it.
+      if (p.profile.name === '3.7' || p.profile.name === '3.8') {
+        p.abort('Py_FatalError', 'Fatal Python error: unexpected exception during garbage collection');
+      }
     }
     const st = gc.stats[generation];
     st.collections++;
