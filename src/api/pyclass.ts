@@ -165,6 +165,14 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
               const r = (user as (s: unknown, v: Visit) => unknown)(d.self, visit);
               if (r !== undefined) {
                 p.anomalies.push({ kind: 'traverse-returned-error', message: `${cls.name}.traverse returned a value (${Object.prototype.toString.call(r)}): it must be synchronous and return nothing` });
+                // An async traverse (plain JavaScript) rejects after the trampoline returned:
+                // keep that rejection inside the simulated interpreter, never the host's
+                // unhandled rejections (call_traverse_impl catches every panic of user code).
+                if (typeof (r as PromiseLike<unknown> | null)?.then === 'function') {
+                  (r as PromiseLike<unknown>).then(undefined, (e: unknown) => {
+                    interp.traverseErrors.push(`${cls.name}.traverse (async) rejected with ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+                  });
+                }
               }
             }),
           );

@@ -307,11 +307,12 @@ describe('guarded: errors from the visitor and from user code', () => {
     expect(r.value).toEqual({ code: 0, isTraverseError: true, caughtCode: 3 });
   });
 
-  it.each([
+  const thrown: ReadonlyArray<readonly [string, () => unknown, string]> = [
     ['an Error', () => new Error('boom'), 'Node.traverse threw Error: boom'],
     ['a TypeError from a bug', () => new TypeError('x is undefined'), 'Node.traverse threw TypeError: x is undefined'],
     ['a non-Error value', () => 'just a string', 'Node.traverse threw just a string'],
-  ] as const)('%s thrown by user code becomes -1 and the interpreter survives', (_, make, message) => {
+  ];
+  it.each(thrown)('%s thrown by user code becomes -1 and the interpreter survives', (_, make, message) => {
     const r = runOn('guarded', (interp) => {
       const a = Python.withGil((py) => selfCycle(py));
       hook.fn = () => {
