@@ -5,7 +5,7 @@
 // the heap corruption fails later (abort or SIGSEGV by version); debug builds stop in
 // validate_list with 'trueprev == prev'.
 import { describe, expect, it } from 'vitest';
-import { runSimulation, type Simulation } from '../../src/simulator/index.js';
+import { newList, runSimulation, type Simulation } from '../../src/simulator/index.js';
 import { GEN_PROFILES, nodeKit, PendingPool, sim } from './helpers.js';
 
 const MOVE = (i: { pass: string; phase: string }, phase: 'before' | 'after') => i.pass === 'move_unreachable' && i.phase === phase;
@@ -127,5 +127,40 @@ describe('case B2: victim left of the cursor', () => {
     });
     expect(r.fault).toBeUndefined();
     expect(r.value).toBe(0);
+  });
+});
+
+describe('3.7: move_unreachable with gc_refs in their own word', () => {
+  it('B1 and B2 shapes are structurally safe: the collection and the later frees run clean', () => {
+    const out: unknown[] = [];
+    for (const phase of ['before', 'after'] as const) {
+      const s = sim('3.7');
+      const r = runSimulation(s, () => {
+        const k = nodeKit(s);
+        const first = k.make(0);
+        const d = k.make(1, { hook: (self, i) => MOVE(i, phase) && k.drop(self, 0) });
+        const v = phase === 'before' ? k.make(0) : first; // right of the cursor / moved back from unreachable
+        k.set(d, 0, v);
+        s.process.Py_DECREF(v);
+        const n = s.gc.collect();
+        s.process.Py_DECREF(d);
+        return { n, vFreed: s.process.isFreed(v) };
+      });
+      out.push({ verdict: r.verdict, ...r.value });
+    }
+    const s = sim('3.7');
+    const r = runSimulation(s, () => {
+      const { v, c } = b2(s);
+      const n = s.gc.collect();
+      s.process.Py_DECREF(c);
+      newList(s.process, s.builtins);
+      return { n, vFreed: s.process.isFreed(v) };
+    });
+    out.push({ verdict: r.verdict, ...r.value });
+    expect(out).toEqual([
+      { verdict: 'ok', n: 0, vFreed: true },
+      { verdict: 'ok', n: 0, vFreed: true },
+      { verdict: 'ok', n: 0, vFreed: true },
+    ]);
   });
 });

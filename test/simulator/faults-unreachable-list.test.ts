@@ -176,3 +176,21 @@ describe("case C': the incremental 3.14.0 masks GC_NEXT", () => {
     expect(r2.value).toEqual({ n: 0, wLive: true });
   });
 });
+
+describe('3.7: the unreachable list is a normal doubly linked list', () => {
+  it('C1 and C2 shapes untrack cleanly; counts as without the drop', () => {
+    const results = [c1, c2Visited, c2SelfCycle].map((shape) => {
+      const s = sim('3.7');
+      const r = runSimulation(s, () => {
+        const { v } = shape(s);
+        return { n: s.gc.collect(), vFreed: s.process.isFreed(v) };
+      });
+      return { verdict: r.verdict, ...r.value };
+    });
+    expect(results).toEqual([
+      { verdict: 'ok', n: 0, vFreed: true },
+      { verdict: 'ok', n: 0, vFreed: true },
+      { verdict: 'ok', n: 1, vFreed: true },
+    ]);
+  });
+});
