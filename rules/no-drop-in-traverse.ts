@@ -1,7 +1,7 @@
 // Rule no-drop-in-traverse: no end of an owned reference's life inside a traverse body or its
 // helpers — `.drop()`, `[Symbol.dispose]()`, `using`, the RefCell/RefList operations that drop
 // the previous value, `delete` of a reference field and assignment over a reference location.
-import { findingsOf, hazardData } from './util/hazard-findings.js';
+import { hazardData, onFindings } from './util/hazard-findings.js';
 import { createRule } from './util/create-rule.js';
 import { moveToClearFix } from './util/move-to-clear.js';
 
@@ -25,18 +25,16 @@ export default createRule<[], 'dropInTraverse' | 'dropViaHelper' | 'moveToClear'
     defaultOptions: [],
   },
   create(context) {
-    return {
-      Program() {
-        for (const finding of findingsOf(context, 'drop')) {
-          const fix = moveToClearFix(finding, context.sourceCode);
-          context.report({
-            node: finding.node,
-            messageId: finding.chain.length === 0 ? 'dropInTraverse' : 'dropViaHelper',
-            data: hazardData(finding),
-            suggest: fix ? [{ messageId: 'moveToClear', fix }] : [],
-          });
-        }
-      },
-    };
+    return onFindings(context, 'drop', (findings) => {
+      for (const finding of findings) {
+        const fix = moveToClearFix(finding, context.sourceCode);
+        context.report({
+          node: finding.node,
+          messageId: finding.chain.length === 0 ? 'dropInTraverse' : 'dropViaHelper',
+          data: hazardData(finding),
+          suggest: fix ? [{ messageId: 'moveToClear', fix }] : [],
+        });
+      }
+    });
   },
 });

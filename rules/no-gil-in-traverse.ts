@@ -1,7 +1,7 @@
 // Rule no-gil-in-traverse: no GIL acquisition or release inside a traverse body or in the
 // same-file helpers it calls synchronously (Python.withGil/attach/acquireGil/
 // assumeGilAcquired, py.allowThreads/detach, GILGuard#release).
-import { findingsOf, hazardData } from './util/hazard-findings.js';
+import { hazardData, onFindings } from './util/hazard-findings.js';
 import { createRule } from './util/create-rule.js';
 
 export default createRule<[], 'gilInTraverse' | 'gilViaHelper'>({
@@ -22,18 +22,16 @@ export default createRule<[], 'gilInTraverse' | 'gilViaHelper'>({
     defaultOptions: [],
   },
   create(context) {
-    return {
-      Program() {
-        for (const finding of findingsOf(context, 'gil')) {
-          const effect = finding.operation.kind.effect ?? 'acquires';
-          const data = { ...hazardData(finding), effect, past: effect === 'acquires' ? 'acquired' : 'released' };
-          context.report({
-            node: finding.node,
-            messageId: finding.chain.length === 0 ? 'gilInTraverse' : 'gilViaHelper',
-            data,
-          });
-        }
-      },
-    };
+    return onFindings(context, 'gil', (findings) => {
+      for (const finding of findings) {
+        const effect = finding.operation.kind.effect ?? 'acquires';
+        const data = { ...hazardData(finding), effect, past: effect === 'acquires' ? 'acquired' : 'released' };
+        context.report({
+          node: finding.node,
+          messageId: finding.chain.length === 0 ? 'gilInTraverse' : 'gilViaHelper',
+          data,
+        });
+      }
+    });
   },
 });

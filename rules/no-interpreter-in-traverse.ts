@@ -3,7 +3,8 @@
 // `cloneRef`, `bind`, `borrow`, `gc.*`, `new Interpreter`). Option `checkUnknownCalls`
 // (on in `strict`) also flags calls nothing vouches for.
 import type { Finding } from './analysis/file-analysis.js';
-import { findingsOf, hazardData } from './util/hazard-findings.js';
+import { analysisListeners } from './analysis/file-analysis.js';
+import { hazardData } from './util/hazard-findings.js';
 import { createRule } from './util/create-rule.js';
 
 export interface NoInterpreterOptions {
@@ -53,26 +54,25 @@ export default createRule<[NoInterpreterOptions], MessageIds>({
     defaultOptions: [{ checkUnknownCalls: false, allowedCalls: [] }],
   },
   create(context, [options]) {
-    return {
-      Program() {
-        for (const finding of findingsOf(context, 'interpreter')) {
-          const direct = finding.chain.length === 0;
-          context.report({
-            node: finding.node,
-            messageId: !direct ? 'interpreterViaHelper' : finding.operation.capturedToken ? 'capturedToken' : 'interpreterInTraverse',
-            data: hazardData(finding),
-          });
-        }
-        if (!options.checkUnknownCalls) return;
-        for (const finding of findingsOf(context, 'unknown')) {
-          if (isAllowed(finding, options.allowedCalls ?? [])) continue;
-          context.report({
-            node: finding.node,
-            messageId: finding.chain.length === 0 ? 'unknownCall' : 'unknownViaHelper',
-            data: hazardData(finding),
-          });
-        }
-      },
-    };
+    return analysisListeners(context, (analysis) => {
+      const of = (category: string) => analysis.findings.filter((finding) => finding.operation.kind.category === category);
+      for (const finding of of('interpreter')) {
+        const direct = finding.chain.length === 0;
+        context.report({
+          node: finding.node,
+          messageId: !direct ? 'interpreterViaHelper' : finding.operation.capturedToken ? 'capturedToken' : 'interpreterInTraverse',
+          data: hazardData(finding),
+        });
+      }
+      if (!options.checkUnknownCalls) return;
+      for (const finding of of('unknown')) {
+        if (isAllowed(finding, options.allowedCalls ?? [])) continue;
+        context.report({
+          node: finding.node,
+          messageId: finding.chain.length === 0 ? 'unknownCall' : 'unknownViaHelper',
+          data: hazardData(finding),
+        });
+      }
+    });
   },
 });

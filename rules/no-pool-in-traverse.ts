@@ -1,7 +1,7 @@
 // Rule no-pool-in-traverse: no GIL pool creation inside a traverse body or its helpers
 // (`new GILPool()`, `py.newPool()`, `Python.withPool(…)`): in PyO3 0.18 a new pool drained
 // the deferred decrefs, freeing objects while the collector held gc_refs in _gc_prev.
-import { findingsOf, hazardData } from './util/hazard-findings.js';
+import { hazardData, onFindings } from './util/hazard-findings.js';
 import { createRule } from './util/create-rule.js';
 
 export default createRule<[], 'poolInTraverse' | 'poolViaHelper'>({
@@ -22,16 +22,14 @@ export default createRule<[], 'poolInTraverse' | 'poolViaHelper'>({
     defaultOptions: [],
   },
   create(context) {
-    return {
-      Program() {
-        for (const finding of findingsOf(context, 'pool')) {
-          context.report({
-            node: finding.node,
-            messageId: finding.chain.length === 0 ? 'poolInTraverse' : 'poolViaHelper',
-            data: hazardData(finding),
-          });
-        }
-      },
-    };
+    return onFindings(context, 'pool', (findings) => {
+      for (const finding of findings) {
+        context.report({
+          node: finding.node,
+          messageId: finding.chain.length === 0 ? 'poolInTraverse' : 'poolViaHelper',
+          data: hazardData(finding),
+        });
+      }
+    });
   },
 });

@@ -4,8 +4,8 @@
 // or a same-file helper.
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { forEachChild, isFunctionNode, memberName, outerParent, shortText } from './analysis/ast.js';
-import { getFileAnalysis } from './analysis/file-analysis.js';
+import { type ChildKeys, forEachChild, isFunctionNode, memberName, outerParent, shortText } from './analysis/ast.js';
+import { analysisListeners } from './analysis/file-analysis.js';
 import { resolveHelper } from './analysis/function-effects.js';
 import type { TraverseBody } from './analysis/traverse-discovery.js';
 import { createRule } from './util/create-rule.js';
@@ -27,7 +27,7 @@ type MessageIds =
 type Context = Readonly<TSESLint.RuleContext<MessageIds, [TraverseSignatureOptions]>>;
 
 /** `this` used other than as the object of a member access, outside nested non-arrow functions. */
-function wholeThisUses(body: TSESTree.Node, keys: Readonly<Record<string, readonly string[] | undefined>>): TSESTree.ThisExpression[] {
+function wholeThisUses(body: TSESTree.Node, keys: ChildKeys): TSESTree.ThisExpression[] {
   const found: TSESTree.ThisExpression[] = [];
   const visit = (node: TSESTree.Node): void => {
     if (node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration) return;
@@ -43,7 +43,7 @@ function wholeThisUses(body: TSESTree.Node, keys: Readonly<Record<string, readon
   return found;
 }
 
-function containsAwait(fn: TSESTree.Node, keys: Readonly<Record<string, readonly string[] | undefined>>): boolean {
+function containsAwait(fn: TSESTree.Node, keys: ChildKeys): boolean {
   let found = false;
   const visit = (node: TSESTree.Node): void => {
     if (found || (node !== fn && isFunctionNode(node))) return;
@@ -61,7 +61,7 @@ function containsAwait(fn: TSESTree.Node, keys: Readonly<Record<string, readonly
   return found;
 }
 
-function checkAsyncAndGenerator(context: Context, traverse: TraverseBody, keys: Record<string, readonly string[] | undefined>): void {
+function checkAsyncAndGenerator(context: Context, traverse: TraverseBody, keys: ChildKeys): void {
   const fn = traverse.fn;
   const owner = fn.parent && (fn.parent.type === AST_NODE_TYPES.MethodDefinition || (fn.parent.type === AST_NODE_TYPES.Property && fn.parent.method)) ? fn.parent : fn;
   if (fn.async) {
@@ -157,19 +157,17 @@ export default createRule<[TraverseSignatureOptions], MessageIds>({
     defaultOptions: [{ checkVisitEscape: false }],
   },
   create(context, [options]) {
-    return {
-      Program() {
-        const keys = context.sourceCode.visitorKeys as Record<string, readonly string[] | undefined>;
-        for (const traverse of getFileAnalysis(context).traverses) {
-          checkAsyncAndGenerator(context, traverse, keys);
-          checkParameters(context, traverse);
-          const bodyText = context.sourceCode.text.slice(traverse.fn.body.range[0], traverse.fn.body.range[1]);
-          for (const node of bodyText.includes('this') ? wholeThisUses(traverse.fn.body, keys) : []) {
-            context.report({ node, messageId: 'thisAsObject' });
-          }
-          if (options.checkVisitEscape) checkVisitEscape(context, traverse);
+    return analysisListeners(context, (analysis) => {
+      const keys = analysis.childKeys;
+      for (const traverse of analysis.traverses) {
+        checkAsyncAndGenerator(context, traverse, keys);
+        checkParameters(context, traverse);
+        const bodyText = context.sourceCode.text.slice(traverse.fn.body.range[0], traverse.fn.body.range[1]);
+        for (const node of bodyText.includes('this') ? wholeThisUses(traverse.fn.body, keys) : []) {
+          context.report({ node, messageId: 'thisAsObject' });
         }
-      },
-    };
+        if (options.checkVisitEscape) checkVisitEscape(context, traverse);
+      }
+    });
   },
 });

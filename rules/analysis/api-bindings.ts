@@ -16,6 +16,8 @@ export interface ApiBindings {
   /** True when the file imports the API module (or a configured re-exporting module). */
   readonly importsApi: boolean;
   readonly paths: ReadonlyMap<Variable, ApiPath>;
+  /** Names of the bound variables: a cheap filter before resolving an identifier. */
+  readonly names: ReadonlySet<string>;
 }
 
 function isApiModule(source: string, settings: PluginSettings): 'exact' | 'relative' | null {
@@ -118,7 +120,7 @@ export function collectApiBindings(
     }
   }
 
-  return { importsApi, paths };
+  return { importsApi, paths, names: new Set([...paths.keys()].map((variable) => variable.name)) };
 }
 
 /** The API path an expression denotes (`P.withGil` → ["Python", "withGil"]), or null. */
@@ -130,6 +132,7 @@ export function apiPathOf(
   if (bindings.paths.size === 0) return null;
   const expression = unwrap(node);
   if (expression.type === AST_NODE_TYPES.Identifier) {
+    if (!bindings.names.has(expression.name)) return null;
     const variable = resolve(expression);
     return variable ? (bindings.paths.get(variable) ?? null) : null;
   }

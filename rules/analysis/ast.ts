@@ -100,37 +100,44 @@ export function memberRoot(node: TSESTree.Node): TSESTree.Node {
 
 const SKIPPED_KEYS = new Set(['typeAnnotation', 'typeParameters', 'typeArguments', 'returnType', 'decorators']);
 
+type VisitorKeys = Readonly<Record<string, readonly string[] | undefined>>;
+
+/** Child keys per node type without type-only keys, memoised for one file's analysis. */
+export class ChildKeys {
+  private readonly byType = new Map<string, readonly string[]>();
+
+  constructor(private readonly visitorKeys: VisitorKeys) {}
+
+  of(type: string): readonly string[] {
+    let keys = this.byType.get(type);
+    if (!keys) {
+      keys = (this.visitorKeys[type] ?? []).filter((key) => !SKIPPED_KEYS.has(key));
+      this.byType.set(type, keys);
+    }
+    return keys;
+  }
+}
+
 /** Calls `visit` for each child node, in source order, skipping type-only subtrees. */
-export function forEachChild(
-  node: TSESTree.Node,
-  visitorKeys: Readonly<Record<string, readonly string[] | undefined>>,
-  visit: (child: TSESTree.Node) => void,
-): void {
-  const keys = visitorKeys[node.type];
-  if (!keys) return;
-  for (const key of keys) {
-    if (SKIPPED_KEYS.has(key)) continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
+export function forEachChild(node: TSESTree.Node, keys: ChildKeys, visit: (child: TSESTree.Node) => void): void {
+  const record = node as unknown as Record<string, unknown>;
+  for (const key of keys.of(node.type)) {
+    const value = record[key];
+    if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      for (const item of value) {
-        if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
-      }
-    } else if (value && typeof (value as TSESTree.Node).type === 'string') {
+      for (const item of value) if (item !== null) visit(item as TSESTree.Node);
+    } else {
       visit(value as TSESTree.Node);
     }
   }
 }
 
 /** The deepest node whose range contains `index`, found by descending through ranges. */
-export function nodeAtIndex(
-  root: TSESTree.Node,
-  index: number,
-  visitorKeys: Readonly<Record<string, readonly string[] | undefined>>,
-): TSESTree.Node {
+export function nodeAtIndex(root: TSESTree.Node, index: number, keys: ChildKeys): TSESTree.Node {
   let current = root;
   for (;;) {
     let next: TSESTree.Node | null = null;
-    forEachChild(current, visitorKeys, (child) => {
+    forEachChild(current, keys, (child) => {
       if (!next && child.range[0] <= index && index < child.range[1]) next = child;
     });
     if (!next) return current;

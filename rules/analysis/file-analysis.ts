@@ -5,6 +5,8 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ASTUtils } from '@typescript-eslint/utils';
 
+import { ChildKeys } from './ast.js';
+
 import { collectApiBindings } from './api-bindings.js';
 import type { Category } from './api-operations.js';
 import type { FunctionNode } from './ast.js';
@@ -27,24 +29,69 @@ export interface FileAnalysis {
   readonly findings: readonly Finding[];
   /** Whether type information was used. */
   readonly typed: boolean;
+  readonly childKeys: ChildKeys;
 }
-
-const EMPTY: FileAnalysis = { traverses: [], findings: [], typed: false };
 const CATEGORIES: readonly Category[] = ['gil', 'drop', 'pool', 'interpreter', 'unknown'];
 const HELPER_ROLE = (fn: FunctionNode): FunctionRole => ({ selfParameters: fn.params, visitParameters: fn.params });
 
 type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
-const cache = new WeakMap<object, FileAnalysis>();
+/** Per-file state shared by all rules: the analysis, and function nodes seen during traversal. */
+interface SharedState {
+  analysis?: FileAnalysis;
+  readonly functions: FunctionNode[];
+  collecting: boolean;
+}
+
+const shared = new WeakMap<object, SharedState>();
+
+function stateOf(sourceCode: object): SharedState {
+  let state = shared.get(sourceCode);
+  if (!state) {
+    state = { functions: [], collecting: false };
+    shared.set(sourceCode, state);
+  }
+  return state;
+}
+
+/** Early exit: no `traverse-guard` import, no `traverse`, `__traverse__` or `TraverseFn`. */
+export function mayContainTraverse(context: RuleContext): boolean {
+  return context.sourceCode.text.includes('raverse');
+}
+
+/**
+ * Listeners for a rule: nothing for files without a traverse; otherwise `Program:exit` hands
+ * over the shared analysis. The first rule created for a typed file also collects function
+ * nodes during ESLint's own traversal (for contextual-type discovery), so no rule walks the
+ * whole tree again.
+ */
+export function analysisListeners(
+  context: RuleContext,
+  onAnalysis: (analysis: FileAnalysis) => void,
+): TSESLint.RuleListener {
+  if (!mayContainTraverse(context)) return {};
+  const state = stateOf(context.sourceCode);
+  const listeners: TSESLint.RuleListener = {
+    'Program:exit'() {
+      onAnalysis(getFileAnalysis(context));
+    },
+  };
+  const settings = readSettings(context.settings as Record<string, unknown>);
+  if (!state.collecting && settings.typeAware !== 'off' && context.sourceCode.parserServices?.program) {
+    state.collecting = true;
+    const collect = (node: FunctionNode): void => {
+      state.functions.push(node);
+    };
+    listeners.ArrowFunctionExpression = collect;
+    listeners.FunctionExpression = collect;
+  }
+  return listeners;
+}
 
 export function getFileAnalysis(context: RuleContext): FileAnalysis {
-  const sourceCode = context.sourceCode;
-  let analysis = cache.get(sourceCode);
-  if (!analysis) {
-    analysis = analyse(context);
-    cache.set(sourceCode, analysis);
-  }
-  return analysis;
+  const state = stateOf(context.sourceCode);
+  state.analysis ??= analyse(context, state.functions);
+  return state.analysis;
 }
 
 interface Reach {
@@ -52,10 +99,10 @@ interface Reach {
   readonly operation: Operation;
 }
 
-function analyse(context: RuleContext): FileAnalysis {
+function analyse(context: RuleContext, functions: readonly FunctionNode[]): FileAnalysis {
   const sourceCode = context.sourceCode;
-  // Early exit: no `traverse-guard` import, no `traverse`, `__traverse__` or `TraverseFn`.
-  if (!sourceCode.text.includes('raverse')) return EMPTY;
+  const childKeys = new ChildKeys(sourceCode.visitorKeys as Record<string, readonly string[] | undefined>);
+  if (!mayContainTraverse(context)) return { traverses: [], findings: [], typed: false, childKeys };
 
   const settings = readSettings(context.settings as Record<string, unknown>);
   const services = settings.typeAware === 'off' ? undefined : sourceCode.parserServices;
@@ -83,10 +130,11 @@ function analyse(context: RuleContext): FileAnalysis {
     bindings,
     typeInfo,
     resolve: (id) => ASTUtils.findVariable(sourceCode.getScope(id), id),
+    childKeys,
   };
 
-  const traverses = discoverTraverses(sourceCode.ast, bindings, walk);
-  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null };
+  const traverses = discoverTraverses(sourceCode.ast, bindings, walk, functions);
+  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null, childKeys };
 
   const helperSummaries = new Map<FunctionNode, FunctionEffects>();
   const helperEffects = (fn: FunctionNode): FunctionEffects => {
@@ -144,5 +192,5 @@ function analyse(context: RuleContext): FileAnalysis {
       }
     }
   }
-  return { traverses, findings, typed: typeInfo !== null };
+  return { traverses, findings, typed: typeInfo !== null, childKeys };
 }

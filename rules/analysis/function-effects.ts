@@ -16,6 +16,7 @@ import {
   TOKEN_CALLBACKS,
 } from './api-operations.js';
 import {
+  type ChildKeys,
   forEachChild,
   type FunctionNode,
   isFunctionNode,
@@ -56,6 +57,7 @@ export interface WalkContext {
   readonly bindings: ApiBindings;
   readonly typeInfo: TypeInfo | null;
   readonly resolve: Resolve;
+  readonly childKeys: ChildKeys;
 }
 
 /** Which parameters of the walked function hold `self` and `visit`. */
@@ -166,14 +168,12 @@ class EffectCollector {
   private readonly selfVariables = new Set<Variable>();
   private readonly visitVariables = new Set<Variable>();
   private readonly walkedFunctions = new Set<TSESTree.Node>();
-  private readonly keys: Readonly<Record<string, readonly string[] | undefined>>;
 
   constructor(
     private readonly context: WalkContext,
     private readonly fn: FunctionNode,
     role: FunctionRole,
   ) {
-    this.keys = context.sourceCode.visitorKeys as Record<string, readonly string[] | undefined>;
     const declared = context.sourceCode.scopeManager!.getDeclaredVariables(fn);
     for (const variable of declared) {
       if (declaredWithin(variable, role.selfParameters)) this.selfVariables.add(variable);
@@ -223,7 +223,7 @@ class EffectCollector {
       default:
         break;
     }
-    forEachChild(node, this.keys, (child) => this.walk(child));
+    forEachChild(node, this.context.childKeys, (child) => this.walk(child));
   }
 
   private walkCallback(fn: FunctionNode): void {

@@ -5,7 +5,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { type ApiBindings, apiPathOf } from './api-bindings.js';
-import { forEachChild, type FunctionNode, isFunctionNode, nodeAtIndex, propertyKeyName, unwrap } from './ast.js';
+import { type ChildKeys, type FunctionNode, isFunctionNode, nodeAtIndex, propertyKeyName, unwrap } from './ast.js';
 import { type FunctionRole, resolveHelper, type WalkContext } from './function-effects.js';
 
 export type TraverseOrigin = 'pyclass' | 'method' | 'annotation' | 'contextual';
@@ -113,14 +113,9 @@ function annotatedTraverses(bindings: ApiBindings, context: WalkContext, out: Tr
   }
 }
 
-function methodTraverses(
-  program: TSESTree.Program,
-  text: string,
-  visitorKeys: Readonly<Record<string, readonly string[] | undefined>>,
-  out: TraverseBody[],
-): void {
+function methodTraverses(program: TSESTree.Program, text: string, keys: ChildKeys, out: TraverseBody[]): void {
   for (let index = text.indexOf('__traverse__'); index !== -1; index = text.indexOf('__traverse__', index + 1)) {
-    const key = nodeAtIndex(program, index, visitorKeys);
+    const key = nodeAtIndex(program, index, keys);
     const member = key.parent;
     if (
       (member?.type === AST_NODE_TYPES.MethodDefinition || member?.type === AST_NODE_TYPES.PropertyDefinition) &&
@@ -145,41 +140,38 @@ function mayBeContextualTraverse(fn: FunctionNode): boolean {
   );
 }
 
+/** With types: the candidate functions (collected during ESLint's traversal) whose contextual type is TraverseFn. */
 function contextualTraverses(
-  program: TSESTree.Program,
+  candidates: readonly FunctionNode[],
   context: WalkContext,
   known: ReadonlySet<TSESTree.Node>,
   out: TraverseBody[],
 ): void {
   const typeInfo = context.typeInfo!;
-  const keys = context.sourceCode.visitorKeys as Record<string, readonly string[] | undefined>;
-  const visit = (node: TSESTree.Node): void => {
+  for (const node of candidates) {
     if (
-      (node.type === AST_NODE_TYPES.ArrowFunctionExpression || node.type === AST_NODE_TYPES.FunctionExpression) &&
       !known.has(node) &&
       mayBeContextualTraverse(node) &&
       typeInfo.isTraverseContext(node.parent?.type === AST_NODE_TYPES.Property && node.parent.method ? node.parent : node)
     ) {
       out.push({ fn: node, origin: 'contextual', role: selfAndVisit(node) });
     }
-    forEachChild(node, keys, visit);
-  };
-  visit(program);
+  }
 }
 
 export function discoverTraverses(
   program: TSESTree.Program,
   bindings: ApiBindings,
   context: WalkContext,
+  functionCandidates: readonly FunctionNode[],
 ): TraverseBody[] {
   const found: TraverseBody[] = [];
-  const keys = context.sourceCode.visitorKeys as Record<string, readonly string[] | undefined>;
   pyclassTraverses(bindings, context, found);
   annotatedTraverses(bindings, context, found);
-  methodTraverses(program, context.sourceCode.text, keys, found);
+  methodTraverses(program, context.sourceCode.text, context.childKeys, found);
   const unique = new Map<TSESTree.Node, TraverseBody>();
   for (const body of found) if (!unique.has(body.fn)) unique.set(body.fn, body);
-  if (context.typeInfo) contextualTraverses(program, context, new Set(unique.keys()), found);
+  if (context.typeInfo) contextualTraverses(functionCandidates, context, new Set(unique.keys()), found);
   for (const body of found) if (!unique.has(body.fn)) unique.set(body.fn, body);
   return [...unique.values()];
 }

@@ -3,7 +3,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 
 import type { Category } from '../analysis/api-operations.js';
-import { type Finding, getFileAnalysis } from '../analysis/file-analysis.js';
+import { analysisListeners, type Finding } from '../analysis/file-analysis.js';
 
 export interface HazardData {
   readonly operation: string;
@@ -12,11 +12,17 @@ export interface HazardData {
   [key: string]: string | number;
 }
 
-export function findingsOf(
-  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+type Context = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+/** Listeners that call `report` with the findings of one category once the file is analysed. */
+export function onFindings(
+  context: Context,
   category: Category,
-): Finding[] {
-  return getFileAnalysis(context).findings.filter((finding) => finding.operation.kind.category === category);
+  report: (findings: Finding[]) => void,
+): TSESLint.RuleListener {
+  return analysisListeners(context, (analysis) => {
+    report(analysis.findings.filter((finding) => finding.operation.kind.category === category));
+  });
 }
 
 /** "`helperA` → `helperB`" */
