@@ -49,9 +49,12 @@ export function worse(a: Verdict, b: Verdict): Verdict {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/** Runs one state of `cls` once. */
-export function runState(cls: PyClass, state: HeapState, runtime: RuntimeKind, p: ProfileChoice): RunResult {
-  return new Interpreter({ runtime, python: p.python, debug: p.debug }).run(() => buildAndCollect(cls, state));
+/** Runs one state of `cls` once; `setup` (if any) runs first, as Python code on the fresh interpreter. */
+export function runState(cls: PyClass, state: HeapState, runtime: RuntimeKind, p: ProfileChoice, setup?: () => void): RunResult {
+  return new Interpreter({ runtime, python: p.python, debug: p.debug }).run(() => {
+    setup?.();
+    buildAndCollect(cls, state);
+  });
 }
 
 export function summarize(r: RunResult): { detail?: string; operation?: string } {
@@ -73,7 +76,15 @@ export function summarize(r: RunResult): { detail?: string; operation?: string }
  */
 export function exploreClass(
   cls: PyClass,
-  opts: { runtimes?: readonly RuntimeKind[]; profiles?: readonly ProfileChoice[]; file?: string; maxStates?: number; onState?: () => void } = {},
+  opts: {
+    runtimes?: readonly RuntimeKind[];
+    profiles?: readonly ProfileChoice[];
+    file?: string;
+    maxStates?: number;
+    onState?: () => void;
+    /** Runs on each fresh interpreter before the state is built (e.g. a module-level token's setup). */
+    setup?: () => void;
+  } = {},
 ): Record<string, ComboOutcome> {
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
@@ -86,7 +97,7 @@ export function exploreClass(
       for (const state of states) {
         n++;
         opts.onState?.();
-        const r = runState(cls, state, runtime, prof);
+        const r = runState(cls, state, runtime, prof, opts.setup);
         if (RANK[r.verdict] > RANK[best.verdict]) {
           best = {
             verdict: r.verdict,

@@ -34,12 +34,6 @@ export function buildAndCollect(cls: PyClass, state: HeapState): void {
     gc.collect(0);
     gc.collect(1);
   }
-  if (state.pool === 'pending') {
-    spawnThread(() => {
-      const victim = Python.withGil(() => youngList());
-      victim.drop(); // no GIL on this thread: the decref waits in the reference pool
-    }, 'pool-filler');
-  }
   const keep: Py<unknown>[] = [];
   const x = Python.withGil((py) => {
     const init: Record<string, unknown> = { ...state.values };
@@ -73,6 +67,14 @@ export function buildAndCollect(cls: PyClass, state: HeapState): void {
   });
   if (state.held === 'garbage') Python.withGil(() => x.drop());
   else keep.push(x);
+  // Last before the collection: any GIL acquisition on this thread (the building above, the
+  // drop of a garbage instance) would apply the pending decref and empty the pool again.
+  if (state.pool === 'pending') {
+    spawnThread(() => {
+      const victim = Python.withGil(() => youngList());
+      victim.drop(); // no GIL on this thread: the decref waits in the reference pool
+    }, 'pool-filler');
+  }
   switch (state.collection) {
     case 'full':
       gc.collect();

@@ -1,0 +1,472 @@
+// The fuzz grammar: a model of one pyclass (declared fields, a traverse body, same-file
+// helpers, an optional clear) built from traverse-body operations — visit, drop, cell and
+// list operations, withGil / acquireGil, allowThreads, pool creation, cloneRef, helper calls,
+// conditionals on primitive fields, loops over lists, fields and counts — with fast-check
+// arbitraries, and the printer that turns a model into the TypeScript source a user would
+// write. Hazards are reached through casts where the API's types forbid them, as a user of
+// plain JavaScript would; the `py` token a hazard needs is a module-level `Python` minted by
+// `setup()` with `Python.assumeGilAcquired()` (the check runs `setup` before every state).
+
+import fc from 'fast-check';
+
+export type FieldKind = 'ref' | 'optionalRef' | 'cell' | 'list' | 'int' | 'bool' | 'str';
+export const REF_KINDS: readonly FieldKind[] = ['ref', 'optionalRef', 'cell', 'list'];
+
+export interface FieldDecl {
+  readonly name: string;
+  readonly kind: FieldKind;
+}
+
+/** A condition on one primitive field (each is true for one of the values the check explores). */
+export interface Cond {
+  readonly field: string;
+  readonly negate: boolean;
+}
+
+export type Stmt =
+  /** visit.call on a field (lists: for-of, forEach or an index loop). */
+  | { readonly op: 'visit'; readonly field: string; readonly form: 0 | 1 | 2 }
+  /** End a field's reference: .drop(), [Symbol.dispose](), assignment, delete, `using`; on a
+   *  cell its borrowed value's .drop(); on a list its first item's .drop(). */
+  | { readonly op: 'drop'; readonly field: string; readonly form: 'drop' | 'dispose' | 'assign' | 'delete' | 'using' }
+  | { readonly op: 'cell'; readonly field: string; readonly method: 'take' | 'replace' | 'set' | 'clear'; readonly clone?: string }
+  | { readonly op: 'list'; readonly field: string; readonly method: 'pop' | 'clear' | 'splice' }
+  | { readonly op: 'gil'; readonly form: 'withGil' | 'attach' | 'acquireGil'; readonly body: readonly Stmt[] }
+  | { readonly op: 'allowThreads'; readonly form: 'allowThreads' | 'detach'; readonly body: readonly Stmt[] }
+  | { readonly op: 'pool'; readonly form: 'new' | 'using' | 'newPool' | 'withPool'; readonly body: readonly Stmt[] }
+  /** A clone of a reference field: visited (and leaked), dropped at once, or leaked. */
+  | { readonly op: 'cloneRef'; readonly field: string; readonly then: 'visit' | 'drop' | 'leak' }
+  | { readonly op: 'call'; readonly helper: number }
+  | { readonly op: 'if'; readonly cond: Cond; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] }
+  /** A loop over a list field's items; `item` statements inside act on the loop variable. */
+  | { readonly op: 'forList'; readonly field: string; readonly form: 'for' | 'forEach'; readonly body: readonly Stmt[] }
+  | { readonly op: 'item'; readonly action: 'visit' | 'drop' | 'cloneDrop' }
+  /** A loop over several reference fields' values (`for (const r of [self.a, self.b])`). */
+  | { readonly op: 'forFields'; readonly fields: readonly string[]; readonly action: 'visit' | 'drop' | 'take' }
+  /** `for (let i = 0; i < self.n; i++) { … }` over an int field. */
+  | { readonly op: 'repeat'; readonly field: string; readonly body: readonly Stmt[] };
+
+export interface Helper {
+  readonly form: 'function' | 'arrow';
+  readonly body: readonly Stmt[];
+}
+
+export interface Program {
+  readonly fields: readonly FieldDecl[];
+  readonly traverseForm: 'method' | 'arrow' | 'named';
+  readonly body: readonly Stmt[];
+  /** helpers[i] may call helpers[j] for j > i only (no recursion). */
+  readonly helpers: readonly Helper[];
+  readonly withClear: boolean;
+}
+
+const PREFIX: Record<FieldKind, string> = { ref: 'child', optionalRef: 'maybe', cell: 'slot', list: 'items', int: 'count', bool: 'flag', str: 'label' };
+
+// ---- arbitraries -----------------------------------------------------------------------------
+
+interface Ctx {
+  readonly fields: readonly FieldDecl[];
+  /** Helpers this body may call. */
+  readonly callable: readonly number[];
+  /** Inside a list loop: `item` statements are allowed. */
+  readonly inLoop: boolean;
+  /** Hazards allowed (a program is generated in safe or hazard mode). */
+  readonly hazards: boolean;
+}
+
+const of = (ctx: Ctx, ...kinds: FieldKind[]) => ctx.fields.filter((f) => kinds.includes(f.kind)).map((f) => f.name);
+
+function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt> {
+  const refish = of(ctx, 'ref', 'optionalRef', 'cell', 'list');
+  const single = of(ctx, 'ref', 'optionalRef');
+  const cells = of(ctx, 'cell');
+  const lists = of(ctx, 'list');
+  const prims = of(ctx, 'int', 'bool', 'str');
+  const ints = of(ctx, 'int');
+  const body = (d: number, extra: Partial<Ctx> = {}) => bodyArb({ ...ctx, ...extra }, d);
+  const opts: { arbitrary: fc.Arbitrary<Stmt>; weight: number }[] = [];
+  const add = (weight: number, arbitrary: fc.Arbitrary<Stmt>) => opts.push({ arbitrary, weight });
+
+  if (refish.length) {
+    add(6, fc.record({ op: fc.constant('visit' as const), field: fc.constantFrom(...refish), form: fc.constantFrom(0 as const, 1 as const, 2 as const) }));
+  }
+  if (ctx.inLoop) add(4, fc.record({ op: fc.constant('item' as const), action: ctx.hazards ? fc.constantFrom('visit' as const, 'drop' as const, 'cloneDrop' as const) : fc.constant('visit' as const) }));
+  if (ctx.callable.length) add(2, fc.record({ op: fc.constant('call' as const), helper: fc.constantFrom(...ctx.callable) }));
+  if (depth > 0) {
+    if (prims.length) {
+      add(2, fc.record({ op: fc.constant('if' as const), cond: fc.record({ field: fc.constantFrom(...prims), negate: fc.boolean() }), then: body(depth - 1), else: fc.oneof(fc.constant([]), body(depth - 1)) }));
+    }
+    if (lists.length) add(2, fc.record({ op: fc.constant('forList' as const), field: fc.constantFrom(...lists), form: fc.constantFrom('for' as const, 'forEach' as const), body: body(depth - 1, { inLoop: true }) }));
+    if (ints.length) add(1, fc.record({ op: fc.constant('repeat' as const), field: fc.constantFrom(...ints), body: body(depth - 1) }));
+  }
+  const loopable = of(ctx, 'ref', 'optionalRef', 'cell');
+  if (loopable.length >= 1) {
+    const actions = ctx.hazards ? (['visit', 'drop', 'take'] as const) : (['visit'] as const);
+    add(1, fc.record({ op: fc.constant('forFields' as const), fields: fc.uniqueArray(fc.constantFrom(...loopable), { minLength: 1, maxLength: loopable.length }), action: fc.constantFrom(...actions) }));
+  }
+  if (ctx.hazards) {
+    const dropable = of(ctx, 'ref', 'optionalRef', 'cell', 'list');
+    if (dropable.length) add(2, fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom('drop' as const, 'dispose' as const, 'assign' as const, 'delete' as const, 'using' as const) }));
+    if (cells.length) add(2, fc.record({ op: fc.constant('cell' as const), field: fc.constantFrom(...cells), method: fc.constantFrom('take' as const, 'replace' as const, 'set' as const, 'clear' as const), clone: single.length ? fc.option(fc.constantFrom(...single), { nil: undefined }) : fc.constant(undefined) }));
+    if (lists.length) add(1, fc.record({ op: fc.constant('list' as const), field: fc.constantFrom(...lists), method: fc.constantFrom('pop' as const, 'clear' as const, 'splice' as const) }));
+    if (single.length || cells.length) add(1, fc.record({ op: fc.constant('cloneRef' as const), field: fc.constantFrom(...single, ...cells), then: fc.constantFrom('visit' as const, 'drop' as const, 'leak' as const) }));
+    const nested = depth > 0 ? body(depth - 1) : fc.constant([] as Stmt[]);
+    add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const), body: nested }));
+    add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
+    add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
+  }
+  return fc.oneof(...opts);
+}
+
+function bodyArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt[]> {
+  return fc.array(stmtArb(ctx, depth), { minLength: 1, maxLength: 3 });
+}
+
+const fieldsArb: fc.Arbitrary<FieldDecl[]> = fc
+  .array(fc.constantFrom<FieldKind>('ref', 'optionalRef', 'cell', 'list', 'int', 'bool', 'str'), { minLength: 1, maxLength: 4 })
+  // At least one reference field: a class without one has no traverse to test.
+  .filter((kinds) => kinds.some((k) => REF_KINDS.includes(k)))
+  .map((kinds) => kinds.map((kind, i) => ({ name: `${PREFIX[kind]}${i}`, kind })));
+
+export interface GrammarOptions {
+  /** Nesting depth of conditionals, loops and GIL/pool scopes (default 2). */
+  readonly depth?: number;
+  /** Most helpers per program (default 2). */
+  readonly maxHelpers?: number;
+}
+
+/** A program: its fields, then (safe or hazard mode) helpers and the traverse body. */
+export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
+  const depth = opts.depth ?? 2;
+  const maxHelpers = opts.maxHelpers ?? 2;
+  return fc
+    .record({ fields: fieldsArb, hazards: fc.boolean(), helperCount: fc.integer({ min: 0, max: maxHelpers }) })
+    .chain(({ fields, hazards, helperCount }) => {
+      const helpers = Array.from({ length: helperCount }, (_, i) =>
+        fc.record({
+          form: fc.constantFrom('function' as const, 'arrow' as const),
+          body: bodyArb({ fields, callable: range(i + 1, helperCount), inLoop: false, hazards }, depth - 1),
+        }),
+      );
+      return fc.record({
+        fields: fc.constant(fields),
+        traverseForm: fc.constantFrom('method' as const, 'arrow' as const, 'named' as const),
+        body: bodyArb({ fields, callable: range(0, helperCount), inLoop: false, hazards }, depth),
+        helpers: fc.tuple(...helpers),
+        withClear: fc.boolean(),
+      });
+    })
+    .map(wellFormed);
+}
+
+// ---- well-formedness: each owned reference visited at most once ------------------------------
+
+/*
+ * tp_traverse must report each reference the object owns once per call. Visiting the same
+ * field twice over-reports it: gc_refs underflows (corrupt in a release build, an assertion in
+ * a debug build) under every runtime, guarded included, with no refcount changing — a
+ * different bug class from the one the rules and the guarded runtime address (docs/rules: a
+ * traverse that changes a refcount), and one none of them claims to catch. So generated
+ * programs visit each reference at most once on every path: a field is visited at most once
+ * along a path through the traverse body; loop bodies (run once per item or count) visit only
+ * their own item, and only in a loop not nested in another; helpers (callable several times)
+ * do not visit. Every other operation is generated without such limits.
+ */
+type Visited = ReadonlySet<string>;
+
+/** The current loop item, as a key of the visited set. */
+const ITEM = '#item';
+
+/** Removes visits that would repeat one on some path; returns the body and the fields visited after it. */
+function dedupe(body: readonly Stmt[], visited: Visited, where: 'top' | 'loop' | 'helper'): [Stmt[], Visited] {
+  const out: Stmt[] = [];
+  let seen = new Set(visited);
+  const nested = (b: readonly Stmt[], w: 'top' | 'loop' | 'helper', v: Visited) => dedupe(b, v, w);
+  for (const s of body) {
+    switch (s.op) {
+      case 'visit':
+        if (where === 'top' && !seen.has(s.field)) {
+          seen.add(s.field);
+          out.push(s);
+        }
+        break;
+      case 'forFields':
+        if (s.action !== 'visit') out.push(s);
+        else if (where === 'top' && s.fields.every((f) => !seen.has(f))) {
+          s.fields.forEach((f) => seen.add(f));
+          out.push(s);
+        }
+        break;
+      case 'item':
+        if (s.action !== 'visit') out.push(s);
+        else if (where === 'loop' && !seen.has(ITEM)) {
+          seen.add(ITEM);
+          out.push(s);
+        }
+        break;
+      case 'if': {
+        const [t, vt] = nested(s.then, where, seen);
+        const [e, ve] = nested(s.else, where, seen);
+        out.push({ ...s, then: t, else: e });
+        seen = new Set([...vt, ...ve]);
+        break;
+      }
+      case 'forList': {
+        // The loop's own item visits count as visiting the list; a nested loop visits nothing.
+        const itemVisits = where === 'top' && !seen.has(s.field);
+        const [b, v] = nested(s.body, itemVisits ? 'loop' : 'helper', seen);
+        out.push({ ...s, body: b });
+        if (v.has(ITEM)) seen.add(s.field);
+        break;
+      }
+      case 'repeat': {
+        const [b] = nested(s.body, 'helper', seen);
+        out.push({ ...s, body: b });
+        break;
+      }
+      case 'gil':
+      case 'allowThreads':
+      case 'pool': {
+        const [b, v] = nested(s.body, where, seen);
+        out.push({ ...s, body: b });
+        seen = new Set(v);
+        break;
+      }
+      default:
+        out.push(s);
+    }
+  }
+  return [out, seen];
+}
+
+/** The program with each reference visited at most once on every path (see above). */
+export function wellFormed(prog: Program): Program {
+  return {
+    ...prog,
+    body: dedupe(prog.body, new Set(), 'top')[0],
+    helpers: prog.helpers.map((h) => ({ ...h, body: dedupe(h.body, new Set(), 'helper')[0] })),
+  };
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+}
+
+// ---- printer ---------------------------------------------------------------------------------
+
+interface PrintCtx {
+  readonly fields: readonly FieldDecl[];
+  /** The expression for `self` here (`self` in traverse, `s` in a helper). */
+  readonly self: string;
+  /** The innermost list loop's item variable. */
+  readonly item?: string;
+  readonly depth: number;
+}
+
+function kindOf(p: PrintCtx, name: string): FieldKind {
+  return p.fields.find((f) => f.name === name)!.kind;
+}
+
+function condText(p: PrintCtx, c: Cond): string {
+  const f = `${p.self}.${c.field}`;
+  switch (kindOf(p, c.field)) {
+    case 'bool':
+      return c.negate ? `!${f}` : f;
+    case 'int':
+      return c.negate ? `${f} === 0` : `${f} > 0`;
+    default:
+      return c.negate ? `${f} === ''` : `${f}.length > 0`;
+  }
+}
+
+/** The value a reference field holds, as a `Py | null` (cells: their borrowed value; lists: the first item). */
+function refValue(p: PrintCtx, name: string): string {
+  const f = `${p.self}.${name}`;
+  switch (kindOf(p, name)) {
+    case 'cell':
+      return `(${f}.get() as unknown as Py | null)`;
+    case 'list':
+      return `(${f}.at(0) as unknown as Py | undefined)`;
+    default:
+      return `(${f} as unknown as Py | null)`;
+  }
+}
+
+function block(p: PrintCtx, body: readonly Stmt[], indent: string): string[] {
+  return body.flatMap((s) => stmtLines({ ...p, depth: p.depth + 1 }, s, indent));
+}
+
+function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
+  const S = p.self;
+  const inner = ind + '  ';
+  switch (s.op) {
+    case 'visit': {
+      const f = `${S}.${s.field}`;
+      switch (kindOf(p, s.field)) {
+        case 'cell':
+          return [`${ind}visit.call(${f}.get());`];
+        case 'list': {
+          const x = `v${p.depth}`;
+          if (s.form === 0) return [`${ind}for (const ${x} of ${f}) visit.call(${x});`];
+          if (s.form === 1) return [`${ind}${f}.forEach((${x}) => visit.call(${x}));`];
+          return [`${ind}for (let i${p.depth} = 0; i${p.depth} < ${f}.length; i${p.depth}++) visit.call(${f}.at(i${p.depth}));`];
+        }
+        default:
+          return [`${ind}visit.call(${f});`];
+      }
+    }
+    case 'drop': {
+      const kind = kindOf(p, s.field);
+      if (kind === 'cell' || kind === 'list') {
+        // A cell's or list's own value cannot be assigned over or deleted: drop what it holds.
+        return [`${ind}${refValue(p, s.field)}?.${s.form === 'dispose' ? '[Symbol.dispose]()' : 'drop()'};`];
+      }
+      switch (s.form) {
+        case 'drop':
+          return [`${ind}${refValue(p, s.field)}?.drop();`];
+        case 'dispose':
+          return [`${ind}${refValue(p, s.field)}?.[Symbol.dispose]();`];
+        case 'assign':
+          return [`${ind}(${S} as unknown as { ${s.field}: Py | null }).${s.field} = null;`];
+        case 'delete':
+          return [`${ind}delete (${S} as unknown as { ${s.field}?: Py | null }).${s.field};`];
+        case 'using':
+          return [`${ind}{`, `${inner}using r${p.depth} = ${S}.${s.field} as unknown as Py | null;`, `${ind}}`];
+      }
+      throw new Error('unreachable');
+    }
+    case 'cell': {
+      const cell = `(${S}.${s.field} as unknown as RefCell)`;
+      const value = s.clone ? `${refValue(p, s.clone)}?.cloneRef(py) ?? null` : 'null';
+      switch (s.method) {
+        case 'take':
+          return [`${ind}${cell}.take();`];
+        case 'clear':
+          return [`${ind}${cell}.clear();`];
+        default:
+          return [`${ind}${cell}.${s.method}(${value});`];
+      }
+    }
+    case 'list':
+      return [`${ind}(${S}.${s.field} as unknown as RefList).${s.method === 'splice' ? 'splice(0, 1)' : `${s.method}()`};`];
+    case 'gil': {
+      const lines = block(p, s.body, inner);
+      if (s.form === 'acquireGil') return [`${ind}{`, `${inner}const g${p.depth} = Python.acquireGil();`, ...lines, `${inner}g${p.depth}.release();`, `${ind}}`];
+      return [`${ind}Python.${s.form}(() => {`, ...lines, `${ind}});`];
+    }
+    case 'allowThreads':
+      return [`${ind}py.${s.form}(() => {`, ...block(p, s.body, inner), `${ind}});`];
+    case 'pool': {
+      const lines = block(p, s.body, inner);
+      const pool = `pool${p.depth}`;
+      switch (s.form) {
+        case 'new':
+          return [`${ind}{`, `${inner}const ${pool} = new GILPool();`, ...lines, `${inner}${pool}.drop();`, `${ind}}`];
+        case 'using':
+          return [`${ind}{`, `${inner}using ${pool} = new GILPool();`, ...lines, `${ind}}`];
+        case 'newPool':
+          return [`${ind}{`, `${inner}const ${pool} = py.newPool();`, ...lines, `${inner}${pool}.drop();`, `${ind}}`];
+        case 'withPool':
+          return [`${ind}Python.withPool(() => {`, ...lines, `${ind}});`];
+      }
+      throw new Error('unreachable');
+    }
+    case 'cloneRef': {
+      const clone = `${refValue(p, s.field)}?.cloneRef(py)`;
+      if (s.then === 'visit') return [`${ind}visit.call(${clone});`];
+      if (s.then === 'drop') return [`${ind}${clone}.drop();`];
+      return [`${ind}void ${clone};`];
+    }
+    case 'call':
+      return [`${ind}helper${s.helper}(${S}, visit);`];
+    case 'if': {
+      const out = [`${ind}if (${condText(p, s.cond)}) {`, ...block(p, s.then, inner)];
+      if (s.else.length) out.push(`${ind}} else {`, ...block(p, s.else, inner));
+      out.push(`${ind}}`);
+      return out;
+    }
+    case 'forList': {
+      const x = `x${p.depth}`;
+      const lines = block({ ...p, item: x }, s.body, inner);
+      if (s.form === 'for') return [`${ind}for (const ${x} of ${S}.${s.field}) {`, ...lines, `${ind}}`];
+      return [`${ind}${S}.${s.field}.forEach((${x}) => {`, ...lines, `${ind}});`];
+    }
+    case 'item': {
+      const x = p.item!;
+      if (s.action === 'visit') return [`${ind}visit.call(${x});`];
+      if (s.action === 'drop') return [`${ind}(${x} as unknown as Py).drop();`];
+      return [`${ind}(${x} as unknown as Py).cloneRef(py).drop();`];
+    }
+    case 'forFields': {
+      const r = `r${p.depth}`;
+      const cellsOnly = s.fields.every((f) => kindOf(p, f) === 'cell');
+      if (s.action === 'take' && cellsOnly) {
+        return [`${ind}for (const ${r} of [${s.fields.map((f) => `${S}.${f}`).join(', ')}]) (${r} as unknown as RefCell).take();`];
+      }
+      const values = s.fields.map((f) => (kindOf(p, f) === 'cell' ? `${S}.${f}.get()` : `${S}.${f}`));
+      if (s.action === 'visit') return [`${ind}for (const ${r} of [${values.join(', ')}]) visit.call(${r});`];
+      return [`${ind}for (const ${r} of [${values.join(', ')}]) (${r} as unknown as Py | null)?.drop();`];
+    }
+    case 'repeat': {
+      const i = `n${p.depth}`;
+      return [`${ind}for (let ${i} = 0; ${i} < ${S}.${s.field}; ${i}++) {`, ...block(p, s.body, inner), `${ind}}`];
+    }
+  }
+}
+
+function fieldSpec(f: FieldDecl): string {
+  switch (f.kind) {
+    case 'int':
+      return 'field.int()';
+    case 'bool':
+      return 'field.bool()';
+    case 'str':
+      return 'field.str()';
+    default:
+      return `field.${f.kind}()`;
+  }
+}
+
+/** The correct `clear`: empties every cell and list and every optional reference. */
+function clearLines(fields: readonly FieldDecl[]): string[] {
+  const out: string[] = [];
+  for (const f of fields) {
+    if (f.kind === 'cell' || f.kind === 'list') out.push(`    self.${f.name}.clear();`);
+    if (f.kind === 'optionalRef') out.push(`    self.${f.name} = null;`);
+  }
+  if (!out.length) out.push('    void self;');
+  return out;
+}
+
+/** The TypeScript source of a program (one pyclass `Fuzz`, exported as `Fuzz`, and `setup`). */
+export function printProgram(prog: Program): string {
+  const trav: PrintCtx = { fields: prog.fields, self: 'self', depth: 0 };
+  const lines: string[] = [
+    "import { GILPool, Python, field, pyclass, type Py, type RefCell, type RefList, type TraverseSelf, type Visit } from 'traverse-guard';",
+    '',
+    '// The interpreter token hazards use, minted by setup() before each collection.',
+    'let py!: Python;',
+    'export function setup(): void {',
+    '  py = Python.assumeGilAcquired();',
+    '}',
+    '',
+    `const fields = { ${prog.fields.map((f) => `${f.name}: ${fieldSpec(f)}`).join(', ')} };`,
+    '',
+  ];
+  prog.helpers.forEach((h, i) => {
+    const body = block({ ...trav, self: 's' }, h.body, '  ');
+    if (h.form === 'function') lines.push(`function helper${i}(s: TraverseSelf<typeof fields>, visit: Visit): void {`, ...body, '}', '');
+    else lines.push(`const helper${i} = (s: TraverseSelf<typeof fields>, visit: Visit): void => {`, ...body, '};', '');
+  });
+  const body = block(trav, prog.body, '    ');
+  if (prog.traverseForm === 'named') {
+    lines.push('function traverseFuzz(self: TraverseSelf<typeof fields>, visit: Visit): undefined {', ...body.map((l) => l.slice(2)), '}', '');
+  }
+  lines.push("export const Fuzz = pyclass('Fuzz', {", '  fields,');
+  if (prog.traverseForm === 'method') lines.push('  traverse(self, visit) {', ...body, '  },');
+  else if (prog.traverseForm === 'arrow') lines.push('  traverse: (self, visit) => {', ...body, '  },');
+  else lines.push('  traverse: traverseFuzz,');
+  if (prog.withClear) lines.push('  clear(self) {', ...clearLines(prog.fields), '  },');
+  lines.push('});', '');
+  return lines.join('\n');
+}
