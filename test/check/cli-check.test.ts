@@ -123,7 +123,7 @@ describe('check: input errors exit 2', () => {
     const r = await runCli(['check', p('errors'), '--format', 'json', '--timeout', '2', ...FAST]);
     expect(r.code).toBe(2);
     const report = JSON.parse(r.stdout) as CheckReport;
-    const byName = Object.fromEntries(report.files.map((f) => [f.path.split('/').pop(), f]));
+    const byName: Record<string, CheckReport['files'][number]> = Object.fromEntries(report.files.map((f) => [f.path.split('/').pop() ?? f.path, f]));
     expect(Object.keys(byName).sort()).toEqual(['good.ts', 'loops.ts', 'reads.ts', 'throws.ts']);
     expect(byName['throws.ts'].error).toMatch(/failed to load: .*boom at load/);
     expect(byName['loops.ts'].error).toMatch(/did not finish within 2s/);
