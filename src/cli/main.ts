@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { runGcBench, UsageError } from './gc-bench.js';
 import { registerCheck } from './check.js';
+import { registerExplain } from './explain.js';
 
 /** package.json is two levels up from src/cli (tsx, vitest) and three from dist/src/cli. */
 const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCheck(program, (c) => {
     code = c;
   });
+  registerExplain(program, (c) => (code = c));
 
   program
     .command('gc-bench')

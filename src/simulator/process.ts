@@ -57,7 +57,8 @@ export class Process {
   readonly decrefsInCollection = new Set<number>();
   /** Nesting depth of tp_traverse calls, to notice re-entrant traversals. */
   traverseDepth = 0;
-  /** Observers of each tp_traverse call (used by `explain` to tell the story). */
+  /** Observer of traverse calls, collector passes, refcount changes, deallocs and the fatal
+   *  fault (used by `explain` to tell the story). Null: each hook costs one null check. */
   tracer: ((event: TraceEvent) => void) | null = null;
   /** Per type id: the frame names of its slots (no string building on hot paths). */
   private readonly frameNames: Record<'traverse' | 'dealloc' | 'clear' | 'finalize', string>[] = [];
@@ -200,6 +201,7 @@ export class Process {
       exitStatus: f.signal === 'SIGABRT' ? 134 : f.signal === 'SIGSEGV' ? 139 : 138,
     };
     this.crash = new SimulatedCrash(fault);
+    this.tracer?.({ kind: 'fault', fault });
     throw this.crash;
   }
 
@@ -210,10 +212,25 @@ export class Process {
 
   /** Runs `fn` inside simulated C frame `name`. */
   frame<R>(name: string, fn: () => R): R {
+    if (this.tracer !== null && TRACED_PASSES.has(name)) return this.passFrame(name, fn);
     const depth = this.stack.depth;
     this.stack.push(name);
     try {
       return fn();
+    } finally {
+      this.stack.unwindTo(depth);
+    }
+  }
+
+  /** `frame` for a collector pass while a tracer listens: reports its start and (normal) end. */
+  private passFrame<R>(name: string, fn: () => R): R {
+    const depth = this.stack.depth;
+    this.tracer?.({ kind: 'pass', pass: name, phase: 'start' });
+    this.stack.push(name);
+    try {
+      const r = fn();
+      this.tracer?.({ kind: 'pass', pass: name, phase: 'end' });
+      return r;
     } finally {
       this.stack.unwindTo(depth);
     }
@@ -262,6 +279,7 @@ export class Process {
     this.alive();
     this.noteRefChange(op, +1);
     this.mem.store(op, this.mem.load(op) + 1);
+    this.tracer?.({ kind: 'refcount', op, delta: +1 });
   }
 
   Py_DECREF(op: number): void {
@@ -269,6 +287,7 @@ export class Process {
     this.noteRefChange(op, -1);
     const n = this.mem.load(op) - 1;
     this.mem.store(op, n);
+    this.tracer?.({ kind: 'refcount', op, delta: -1 });
     if (n === 0) {
       const depth = this.stack.depth;
       this.stack.push('Py_DECREF');
@@ -287,6 +306,7 @@ export class Process {
   /** _Py_Dealloc: calls tp_dealloc in a frame named after the type. */
   dealloc(op: number): void {
     const t = this.typeOf(op);
+    this.tracer?.({ kind: 'dealloc', op, type: t.name });
     const depth = this.stack.depth;
     this.stack.push(this.frameNames[t.id].dealloc);
     try {
@@ -478,9 +498,33 @@ export class Process {
   }
 }
 
+/** The frames reported as collector passes ('pass' events), in CPython's names. */
+const TRACED_PASSES: ReadonlySet<string> = new Set([
+  'gc_collect_main',
+  'collect',
+  'deduce_unreachable',
+  'update_refs',
+  'subtract_refs',
+  'move_unreachable',
+  'move_legacy_finalizers',
+  'move_legacy_finalizer_reachable',
+  'finalize_garbage',
+  'handle_resurrected_objects',
+  'check_garbage',
+  'delete_garbage',
+]);
+
+/** What `Process#tracer` is told. Reported before the effect for 'traverse' and 'dealloc',
+ *  after the store for 'refcount', and before the crash unwinds for 'fault'. */
 export interface TraceEvent {
-  readonly kind: 'traverse' | 'pass' | 'refcount' | 'dealloc';
+  readonly kind: 'traverse' | 'pass' | 'refcount' | 'dealloc' | 'fault';
   readonly op?: number;
   readonly type?: string;
   readonly pass?: string;
+  /** 'pass': its start, or its normal end (a pass a fault interrupts has no end). */
+  readonly phase?: 'start' | 'end';
+  /** 'refcount': +1 (Py_INCREF) or -1 (Py_DECREF). */
+  readonly delta?: number;
+  /** 'fault': the fatal fault. */
+  readonly fault?: FaultInfo;
 }

@@ -1,0 +1,142 @@
+// `traverse-guard explain <file>`: replays one run — the file's `main` scenario, or a check
+// reproducer (a class collected in an adversarial heap state) — and tells the story of the
+// collection up to the fault, then writes an SVG picture of the heap at the fault. The first
+// line is always the verdict; exit 0 for ok/error, 1 for corrupt/crash, 2 for bad input.
+
+import { writeFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import type { Command } from 'commander';
+import { getProfile } from '../simulator/index.js';
+import { isRuntimeKind, type RuntimeKind } from '../api/runtime-kind.js';
+import type { PyClass } from '../api/pyclass-handle.js';
+import { describeState } from '../check/states.js';
+import { explainRun } from '../check/explain/explain.js';
+import { renderSvg } from '../check/explain/picture.js';
+import { ExplainInputError, loadDist, loadUserFile, parseReproducer, parseStateJson, validateState } from '../check/explain/load.js';
+import { UsageError } from './gc-bench.js';
+
+interface ExplainFlags {
+  runtime?: string;
+  python?: string;
+  debug?: boolean;
+  class?: string;
+  state?: string;
+  reproducer?: string;
+  svg?: string;
+}
+
+const KNOWN_RUNTIMES = 'guarded, pyo3-0.18.3, pyo3-0.18.3-patched, pyo3-0.19-nolock, c';
+
+/** Writes user output to stderr while `fn` runs: stdout is the report, verdict first. */
+async function quietly<R>(fn: () => Promise<R> | R): Promise<R> {
+  const saved = { log: console.log, info: console.info, warn: console.warn, debug: console.debug };
+  const toErr = (...a: unknown[]) => void process.stderr.write(a.map(String).join(' ') + '\n');
+  console.log = console.info = console.warn = console.debug = toErr;
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
+
+function onFreshStack<R>(fn: () => R): Promise<R> {
+  return new Promise((resolveP, rejectP) =>
+    setImmediate(() => {
+      try {
+        resolveP(fn());
+      } catch (e) {
+        rejectP(e);
+      }
+    }),
+  );
+}
+
+async function explainCommand(file: string, flags: ExplainFlags): Promise<number> {
+  if ((flags.class || flags.state) && flags.reproducer) throw new UsageError('give either --class/--state or --reproducer, not both');
+  if (flags.state && !flags.class) throw new UsageError('--state needs --class NAME');
+  const repro = flags.reproducer ? parseReproducer(flags.reproducer) : undefined;
+
+  // Runtime and profile: flags win over the reproducer's; "3.11d" means a debug build.
+  const runtime = flags.runtime ?? repro?.runtime ?? 'guarded';
+  if (!isRuntimeKind(runtime)) throw new UsageError(`unknown runtime '${runtime}' (known: ${KNOWN_RUNTIMES})`);
+  let python = flags.python ?? repro?.python ?? '3.11';
+  let debug = flags.debug ?? repro?.debug ?? false;
+  if (python.endsWith('d') && getProfile(python.slice(0, -1))) {
+    python = python.slice(0, -1);
+    debug = true;
+  }
+  if (!getProfile(python)) throw new UsageError(`unknown Python profile '${python}' (known: 3.7 … 3.13, 3.14.0, 3.14.5)`);
+
+  const dist = await loadDist();
+  const loaded = await quietly(() => loadUserFile(file, dist));
+  const rel = relative(process.cwd(), file) || file;
+  const className = flags.class ?? repro?.class;
+  let scenario: () => unknown;
+  let what: string;
+  let tag: string;
+  if (className) {
+    const cls: PyClass | undefined = loaded.classes.find((c) => c.name === className);
+    if (!cls) {
+      throw new UsageError(`no class '${className}' in ${rel} (defined: ${loaded.classes.map((c) => c.name).join(', ') || 'none'})`);
+    }
+    const state = validateState(cls, flags.state ? parseStateJson(flags.state) : repro ? repro.state : {});
+    scenario = () => dist.buildAndCollect(cls, state);
+    what = `class ${cls.name} of ${rel} in the heap state [${describeState(state)}]`;
+    tag = `${cls.name}-`;
+  } else {
+    if (!loaded.main) {
+      throw new UsageError(`${rel} exports no main scenario: name a class with --class NAME [--state JSON], or give --reproducer`);
+    }
+    scenario = loaded.main;
+    what = `main() of ${rel}`;
+    tag = '';
+  }
+
+  const interpreter = new dist.api.Interpreter({ runtime: runtime as RuntimeKind, python, debug });
+  // A fresh macrotask: no launcher frames (bin/) on the JavaScript stack, whose user-code
+  // locations end up in the backtrace.
+  const ex = await quietly(() => onFreshStack(() =>
+    explainRun({
+      interpreter,
+      scenario,
+      what,
+      runtime,
+      runtimeDescription: dist.api.RUNTIMES[runtime as RuntimeKind].description,
+      python,
+      debug,
+    })),
+  );
+
+  const svgPath = flags.svg ?? `explain-${basename(file).replace(/\.[cm]?tsx?$/, '')}-${tag}${runtime}-${python}${debug ? 'd' : ''}.svg`;
+  const lines = [...ex.lines];
+  try {
+    writeFileSync(svgPath, await renderSvg(ex.dot));
+    lines.push(`picture of the heap ${ex.result.fault ? 'at the fault' : 'at the end of the run'}: ${svgPath}${ex.victim ? ` (the victim, ${ex.victim}, in red)` : ''}`);
+  } catch (e) {
+    lines.push(`picture: not written (${e instanceof Error ? e.message : String(e)})`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return ex.exitCode;
+}
+
+export function registerExplain(program: Command, setCode: (code: number) => void): void {
+  program
+    .command('explain')
+    .description("replay a file's main scenario (or a check reproducer) and tell the story of the collection up to the fault; writes an SVG of the heap")
+    .argument('<file>', 'a TypeScript file using traverse-guard')
+    .option('--runtime <R>', `binding runtime (${KNOWN_RUNTIMES}; default guarded, or the reproducer's)`)
+    .option('--python <X.Y>', "CPython profile (default 3.11, or the reproducer's; d suffix for a debug build)")
+    .option('--debug', 'a CPython debug build (assertions on)')
+    .option('--class <NAME>', 'collect this pyclass of the file in an adversarial heap state instead of running main')
+    .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value)')
+    .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug}")
+    .option('--svg <path>', 'where to write the picture (default: explain-<file>-<runtime>-<python>.svg)')
+    .action(async (file: string, flags: ExplainFlags) => {
+      try {
+        setCode(await explainCommand(file, flags));
+      } catch (e) {
+        if (e instanceof ExplainInputError) throw new UsageError(e.message);
+        throw e;
+      }
+    });
+}
