@@ -1,0 +1,77 @@
+// Full robustness run (documented in the README, not part of `npm test`): the recommended
+// config over every TypeScript source of rxjs and effect and over the benchmark corpus at
+// 10× scale, through the ESLint CLI with --concurrency (so the plugin also runs in worker
+// threads). Fails on any rule crash (ESLint exit code 2) or fatal message.
+// Usage: tsx bench/lint/robustness.ts [--scale 10] [--concurrency auto]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { generateCorpus } from './generate-corpus.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = path.join(repoRoot, 'tmp', 'lint-robustness');
+const require = createRequire(import.meta.url);
+
+function argument(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
+mkdirSync(outDir, { recursive: true });
+const corpus = generateCorpus(path.join(outDir, 'corpus'), Number(argument('scale', '10')));
+const targets = [
+  path.join(path.dirname(require.resolve('rxjs/package.json')), 'src'),
+  path.join(path.dirname(require.resolve('effect/package.json')), 'src'),
+  path.join(corpus.dir, 'src'),
+];
+const config = path.join(outDir, 'eslint.config.mjs');
+writeFileSync(
+  config,
+  `import traverseGuard from ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'dist', 'rules', 'index.js')).href)};
+export default [{ ignores: ['**/*.d.ts'] }, traverseGuard.configs.recommended];
+`,
+);
+const output = path.join(outDir, 'results.json');
+const started = performance.now();
+const run = spawnSync(
+  process.execPath,
+  [
+    path.join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+    '--no-ignore',
+    '--concurrency',
+    argument('concurrency', 'auto'),
+    '-c',
+    config,
+    '-f',
+    'json',
+    '-o',
+    output,
+    ...targets.map((dir) => `${dir}/**/*.ts`),
+  ],
+  { cwd: outDir, encoding: 'utf8', maxBuffer: 1 << 28 },
+);
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+if (run.status === 2 || run.status === null) {
+  console.error(run.stderr);
+  throw new Error(`eslint crashed (exit ${run.status})`);
+}
+const results = JSON.parse(readFileSync(output, 'utf8')) as Array<{
+  filePath: string;
+  messages: Array<{ fatal?: boolean; ruleId: string | null; message: string }>;
+}>;
+const byTarget = targets.map((dir) => results.filter((result) => result.filePath.startsWith(dir)).length);
+const fatal = results.flatMap((result) => result.messages.filter((message) => message.fatal).map((m) => `${result.filePath}: ${m.message}`));
+const reports = new Map<string, number>();
+for (const result of results) {
+  for (const message of result.messages) {
+    if (message.ruleId) reports.set(message.ruleId, (reports.get(message.ruleId) ?? 0) + 1);
+  }
+}
+console.log(`linted ${results.length} files in ${seconds} s: rxjs ${byTarget[0]}, effect ${byTarget[1]}, corpus ${byTarget[2]} (${corpus.lines} lines)`);
+console.log(`fatal messages: ${fatal.length}`);
+for (const line of fatal.slice(0, 20)) console.log(`  ${line}`);
+for (const [rule, count] of [...reports].sort()) console.log(`  ${rule}: ${count} reports`);
+if (fatal.length > 0) process.exitCode = 1;
