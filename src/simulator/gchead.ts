@@ -2,7 +2,7 @@
 // (Include/internal/pycore_gc.h, Modules/gcmodule.c: gc_list_*). Every access goes through
 // Memory, so a list operation on a header whose `_gc_prev` holds gc_refs faults like CPython.
 
-import type { Memory } from './memory.js';
+import { SlotState, type Memory } from './memory.js';
 import type { Profile } from './profiles.js';
 
 export const PREV_MASK_FINALIZED = 1;
@@ -64,8 +64,15 @@ export class GcHeads {
       this.mem.storePrev(g, p);
       return;
     }
-    const old = this.mem.loadPrev(g);
-    this.mem.storePrev(g, low2(old) + p);
+    const mem = this.mem;
+    const s = mem.headSlot(g);
+    if (s >= 0 && mem.state[s] !== SlotState.Freed) {
+      // loadPrev + storePrev of a live header, decoded once.
+      mem.gcPrev[s] = low2(mem.gcPrev[s]) + p;
+      return;
+    }
+    const old = mem.loadPrev(g);
+    mem.storePrev(g, low2(old) + p);
   }
   /** SET_NEXT: plain store, or keeps the low bits of g's next in 3.14.0. */
   setNext(g: number, p: number): void {

@@ -102,6 +102,11 @@ export class Memory {
       const b = Math.floor(d / BLOCK);
       return b * BLOCK === d ? b + FIRST_OBJECT_SLOT : -1;
     }
+    return this.listHeadSlot(addr);
+  }
+
+  /** Slot of an aligned list head in the gcstate or C-stack region, or -1. */
+  private listHeadSlot(addr: number): number {
     const st = addr - STATE_BASE;
     if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && aligned(st, HEAD_STRIDE)) return st / HEAD_STRIDE;
     const sk = addr - STACK_BASE;
@@ -155,10 +160,10 @@ export class Memory {
     return loc;
   }
 
-  // The four accessors below are the collector's hot path. Each has a tiny fast path (an
-  // object block's _gc_next, _gc_prev or ob_refcnt, block not freed) small enough for V8 to
-  // inline everywhere, and hands everything else to a *Slow twin that decodes the address
-  // in full (list heads, other words, misaligned or unmapped addresses, freed blocks).
+  // The four accessors below are the collector's hot path. Each has a small fast path (the
+  // _gc_next, _gc_prev or ob_refcnt of an object block or list head that is not freed) for
+  // V8 to inline, and hands everything else to a *Slow twin that decodes the address in full
+  // (other words, misaligned or unmapped addresses, freed blocks) exactly as before.
 
   /** Loads the 8-byte word at `addr` (any alignment). */
   load(addr: number): number {
@@ -168,8 +173,10 @@ export class Memory {
       const off = d - b * BLOCK;
       if (off === 0) return this.gcNext[b + FIRST_OBJECT_SLOT];
       if (off === this.headSize) return this.refcnt[b + FIRST_OBJECT_SLOT];
+      return this.loadSlow(addr);
     }
-    return this.loadSlow(addr);
+    const s = this.listHeadSlot(addr);
+    return s >= 0 ? this.gcNext[s] : this.loadSlow(addr);
   }
 
   private loadSlow(addr: number): number {
@@ -207,8 +214,12 @@ export class Memory {
           return;
         }
       }
+      return this.storeSlow(addr, value);
     }
-    this.storeSlow(addr, value);
+    const s = this.listHeadSlot(addr);
+    // A list head is never a freed block, so this is storeSlow's head case without its check.
+    if (s >= 0) this.gcNext[s] = value;
+    else this.storeSlow(addr, value);
   }
 
   private storeSlow(addr: number, value: number): void {
@@ -244,12 +255,8 @@ export class Memory {
 
   /** The `_gc_prev` word of the head at `g` (fast path for aligned heads). */
   loadPrev(g: number): number {
-    const d = g - HEAP_BASE;
-    if (d >= 0 && d < this.heapBytes) {
-      const b = Math.floor(d / BLOCK);
-      if (b * BLOCK === d) return this.gcPrev[b + FIRST_OBJECT_SLOT];
-    }
-    return this.loadPrevSlow(g);
+    const s = this.headSlot(g);
+    return s >= 0 ? this.gcPrev[s] : this.loadPrevSlow(g);
   }
 
   private loadPrevSlow(g: number): number {
@@ -265,16 +272,9 @@ export class Memory {
   }
 
   storePrev(g: number, value: number): void {
-    const d = g - HEAP_BASE;
-    if (d >= 0 && d < this.heapBytes) {
-      const b = Math.floor(d / BLOCK);
-      const slot = b + FIRST_OBJECT_SLOT;
-      if (b * BLOCK === d && this.state[slot] !== SlotState.Freed) {
-        this.gcPrev[slot] = value;
-        return;
-      }
-    }
-    this.storePrevSlow(g, value);
+    const s = this.headSlot(g);
+    if (s >= 0 && this.state[s] !== SlotState.Freed) this.gcPrev[s] = value;
+    else this.storePrevSlow(g, value);
   }
 
   private storePrevSlow(g: number, value: number): void {

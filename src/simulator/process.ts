@@ -2,6 +2,7 @@
 // that extension code calls, and the fault machinery. One Process = one interpreter; after a
 // fatal fault it is dead, like a real process.
 
+import { AddressSet } from './addrset.js';
 import { CallStack, userSourceLines } from './frames.js';
 import { SimulatedCrash, type FaultInfo, type Signal } from './faults.js';
 import { GcHeads, GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, low2 } from './gchead.js';
@@ -45,7 +46,7 @@ export class Process {
   /** Damage found while running that is not (yet) fatal: shown by the audit. */
   readonly damage: string[] = [];
   /** Objects whose tp_clear the collector called (for the audit's "live object cleared"). */
-  readonly clearedByGc = new Set<number>();
+  readonly clearedByGc: AddressSet;
   /** Set by a fatal fault; every later call rethrows it. */
   crash: SimulatedCrash | null = null;
   /** The Python-level error indicator (PyErr_Occurred), as a message. */
@@ -71,6 +72,7 @@ export class Process {
     this.debug = opts.debug ?? false;
     this.mem = new Memory(profile.headSize, opts.capacity ?? 1024);
     this.mem.onFault = (f) => this.accessFault(f);
+    this.clearedByGc = new AddressSet(this.mem);
     this.heads = new GcHeads(this.mem, profile);
     this.gc = new GcState(this);
   }
@@ -105,6 +107,19 @@ export class Process {
   private readNullType(op: number): never {
     this.mem.load(op + 8);
     return this.segv(0xb8, 'read', 'Py_TYPE(op) is NULL: reading tp_traverse');
+  }
+
+  /** The heap slot of `op` if it is a GC object (PyObject_IS_GC), else -1; reads and
+   *  faults exactly like isGc. A GC object's slot is always an object slot, so its header
+   *  words are `mem.gcNext[s]`/`mem.gcPrev[s]` (what AS_GC(op) would read). */
+  gcSlot(op: number): number {
+    const s = this.mem.objSlot(op);
+    if (s < 0) {
+      this.mem.load(op + 8);
+      return -1;
+    }
+    const id = this.mem.typeId[s];
+    return id !== 0 && this.types[id - 1].gc ? s : -1;
   }
 
   isGc(op: number): boolean {

@@ -29,17 +29,17 @@ function makeVisitDecref(p: Process): Visit {
   const mem = p.mem;
   return (op) => {
     if (p.debug && p.isFreed(op)) p.assertFailed('visit_decref', '!_PyObject_IsFreed(op)', 'object already freed');
-    if (!p.isGc(op)) return 0;
-    const g = p.asGc(op);
+    const s = p.gcSlot(op); // PyObject_IS_GC(op); s is the slot of AS_GC(op)
+    if (s < 0) return 0;
     // One read of `_gc_prev` serves gc_is_collecting, gc_get_refs and gc_decref: nothing
     // writes it in between (same accesses and faults as h.isCollecting/getRefs/decref).
-    const word = mem.loadPrev(g);
+    const word = mem.gcPrev[s];
     if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
     if (Math.floor(word / 4) <= 0) {
       if (p.debug) p.assertFailed('gc_decref', 'gc_get_refs(g) > 0', 'refcount is too small');
       noteUnderflow(p, op);
     }
-    mem.storePrev(g, word - 4);
+    mem.storePrevSlot(s, word - 4);
     return 0;
   };
 }
@@ -71,15 +71,16 @@ function makeVisitReachable(p: Process): Visit {
   const h = p.heads;
   const bit = h.unreachableBit;
   return (op, young) => {
-    if (!p.isGc(op)) return 0;
+    const s = p.gcSlot(op); // PyObject_IS_GC(op); s is the slot of gc = AS_GC(op)
+    if (s < 0) return 0;
     const g = p.asGc(op);
-    const word = p.mem.loadPrev(g); // gc_get_refs and gc_is_collecting read the same word
+    const word = p.mem.gcPrev[s]; // gc_get_refs and gc_is_collecting read the same word
     const refs = Math.floor(word / 4);
     if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
-    if (p.debug && p.profile.debugTrackValidate && p.mem.load(g) === 0) {
+    if (p.debug && p.profile.debugTrackValidate && p.mem.gcNext[s] === 0) {
       p.assertFailed('visit_reachable', 'gc->_gc_next != 0');
     }
-    const rawNext = p.mem.load(g);
+    const rawNext = p.mem.gcNext[s];
     if (low2(rawNext) & bit) {
       // The rare path gets its own frame, so a fault here reads `visit_reachable ← <type>_traverse`.
       p.frame('visit_reachable', () => {
