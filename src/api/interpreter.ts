@@ -78,6 +78,8 @@ export class Interpreter {
   readonly pool = { increfs: [] as number[], decrefs: [] as number[] };
   readonly stopped: string[] = [];
   readonly traverseErrors: string[] = [];
+  /** Threads spawned inside a traverse, waiting for the GIL (run at the next checkpoint). */
+  readonly deferredThreads: Array<() => void> = [];
   thread: ThreadState;
   private nextThreadId = 1;
   readonly scopes: Scope[] = [];
@@ -265,7 +267,10 @@ export class Interpreter {
 
   /** Back in Python code: the eval breaker may run a scheduled collection (3.12+). */
   pythonCheckpoint(): void {
-    if (this.thread.callbackDepth === 0 && !this.process.crash) this.sim.gc.evalBreaker();
+    if (this.thread.callbackDepth !== 0 || this.process.crash) return;
+    this.sim.gc.evalBreaker();
+    // The GIL can change hands here: threads that were waiting for it (spawned inside a traverse) run.
+    while (this.deferredThreads.length && this.process.traverseDepth === 0 && !this.process.crash) this.deferredThreads.shift()!();
   }
 
   /** Runs `fn` as PyO3 (Rust) code: one callback level deeper. */

@@ -19,15 +19,31 @@ export function spawnThread(f: () => void, name = `Thread-${++counter}`): Thread
   interp.process.alive();
   const t = interp.newThread(name);
   let error: unknown;
-  interp.onThread(t, () => {
-    try {
-      interp.process.frame(`${name} (thread)`, () => interp.asCallback(() => interp.inScope(f)));
-    } catch (e) {
-      if (isSimulatedCrash(e) || interp.process.crash) throw e;
-      error = e;
-      interp.process.unraisable.push(`Exception in thread ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  });
+  const start = () =>
+    interp.onThread(t, () => {
+      try {
+        interp.process.frame(`${name} (thread)`, () => interp.asCallback(() => interp.inScope(f)));
+      } catch (e) {
+        if (isSimulatedCrash(e) || interp.process.crash) throw e;
+        error = e;
+        interp.process.unraisable.push(`Exception in thread ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  if (interp.process.traverseDepth > 0) {
+    // Spawned from inside a tp_traverse: the spawner holds the GIL until the traversal (and the
+    // collection around it) is over, so the new thread's first PyGILState_Ensure blocks in
+    // CPython's take_gil until then. Run it at the next point where Python code could switch
+    // threads, not in the middle of the collector's passes.
+    interp.deferredThreads.push(start);
+  } else {
+    start();
+  }
   interp.pythonCheckpoint();
-  return { name, error, join() {} };
+  return {
+    name,
+    get error() {
+      return error;
+    },
+    join() {},
+  };
 }

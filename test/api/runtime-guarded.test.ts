@@ -408,3 +408,43 @@ describe('guarded: the lock is restored on every exit path', () => {
     expect(r.verdict).toBe('error');
   });
 });
+
+describe('threads spawned inside traverse wait for the GIL', () => {
+  it.each(['guarded', 'pyo3-0.19-nolock', 'pyo3-0.18.3-patched'] as const)(
+    '%s: the thread runs after the collection, so its withGil cannot drain the pool mid-collection',
+    (runtime) => {
+      const r = runOn(runtime, (interp) => {
+        let b!: NodeRef;
+        spawnThread(() => {
+          b = Python.withGil((py) => {
+            selfCycle(py); // keeps a traverse to run
+            return Py.new(py, Node, {});
+          });
+          b.drop(); // deferred: b's only reference
+        });
+        const events: string[] = [];
+        let handle!: ReturnType<typeof spawnThread>;
+        hook.fn = () => {
+          hook.fn = null;
+          handle = spawnThread(() => {
+            events.push(`thread runs (traverse depth ${interp.process.traverseDepth})`);
+            Python.withGil(() => events.push('thread has the GIL'));
+            throw new Error('late');
+          }, 'Late');
+          events.push('spawned');
+        };
+        gc.collect();
+        events.push('collect returned');
+        return { events, bLive: interp.process.isLive(b.address), pending: interp.pool.decrefs.length, error: (handle.error as Error | undefined)?.message };
+      });
+      expect(r.verdict).toBe('ok');
+      expect(r.value).toEqual({
+        events: ['spawned', 'thread runs (traverse depth 0)', 'thread has the GIL', 'collect returned'],
+        bLive: false, // the thread's withGil applied b's decref — after the collection
+        pending: 0,
+        error: 'late',
+      });
+      expect(r.unraisable).toContain('Exception in thread Late: late');
+    },
+  );
+});
