@@ -57,6 +57,16 @@ export function runState(cls: PyClass, state: HeapState, runtime: RuntimeKind, p
   });
 }
 
+/** Frames kept in a reported backtrace (a runaway recursion would otherwise make a result
+ *  of megabytes); the reproducer replays the full one. */
+const MAX_FRAMES = 48;
+
+/** The fault as reported: its backtrace cut to the innermost MAX_FRAMES frames. */
+export function compactFault(f: RunResult['fault']): RunResult['fault'] {
+  if (!f || f.backtrace.length <= MAX_FRAMES) return f;
+  return { ...f, backtrace: [...f.backtrace.slice(0, MAX_FRAMES), `… ${f.backtrace.length - MAX_FRAMES} more frames`] };
+}
+
 export function summarize(r: RunResult): { detail?: string; operation?: string } {
   if (r.verdict === 'crash' && r.fault) {
     const bt = r.fault.backtrace;
@@ -95,6 +105,9 @@ export function exploreClass(
       let best: ComboOutcome = { verdict: 'ok', states: 0 };
       let n = 0;
       for (const state of states) {
+        // Raw C has no reference pool: the other thread's drop is an immediate Py_DECREF, so
+        // a "pending" state is the "empty" one plus an object freed before the heap is built.
+        if (runtime === 'c' && state.pool === 'pending') continue;
         n++;
         opts.onState?.();
         const r = runState(cls, state, runtime, prof, opts.setup);
@@ -102,7 +115,7 @@ export function exploreClass(
           best = {
             verdict: r.verdict,
             ...summarize(r),
-            fault: r.fault,
+            fault: compactFault(r.fault),
             reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, state },
             states: n,
           };

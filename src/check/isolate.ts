@@ -78,7 +78,11 @@ export function runIsolated(file: string, opts: IsolateOptions): Promise<Isolate
       const line = out.split('\n').find((l) => l.startsWith(RESULT_MARKER));
       if (timedOut) return resolveP({ ok: false, error: `did not finish within ${opts.timeoutMs / 1000}s (an endless loop at load or in a traverse?)` });
       if (code === 0 && line) {
-        return resolveP({ ok: true, result: JSON.parse(line.slice(RESULT_MARKER.length)) as WorkerResult });
+        try {
+          return resolveP({ ok: true, result: JSON.parse(line.slice(RESULT_MARKER.length)) as WorkerResult });
+        } catch (e) {
+          return resolveP({ ok: false, error: `the worker's result could not be read (${e instanceof Error ? e.message : String(e)})` });
+        }
       }
       const why = err.trim().split('\n').filter((l) => l && !l.startsWith('    at ')).slice(0, 3).join(' | ');
       resolveP({ ok: false, error: code === 3 ? `failed to load: ${why}` : `the worker died (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}` });

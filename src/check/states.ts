@@ -75,7 +75,77 @@ export function stateSize(s: HeapState, fields: Fields): number {
   return n;
 }
 
+/**
+ * The explored states: every state of size ≤ SMALL (each field's deviations alone and in
+ * small pairs, with the pool and the collection kind), then, smallest first, whatever else
+ * is needed so that every pair of values of any two dimensions (two fields' targets or
+ * values, a field and the holding, the pool or the collection kind, …) occurs together at
+ * least once. Smallest first, so the first failing state is the smallest reproducer.
+ *
+ * Why bounded: the full product grows with the fields (512 states for four reference fields
+ * and an int, each run under 5 runtimes × 4 profiles). Every hazard seen to break — a drop
+ * of a young object (field → young-rc1 with a full or gen0 collection), a pool applied
+ * mid-collection (a pending decref), an allocation during a gen0 collection, a move between
+ * two fields (both non-empty) — needs at most two dimensions away from the plainest heap,
+ * and a pair of values. `enumerateAllStates` is the unbounded product.
+ */
 export function enumerateStates(fields: Fields): HeapState[] {
+  const all = enumerateAllStates(fields);
+  const size = (s: HeapState) => stateSize(s, fields);
+  const chosen = new Set<HeapState>();
+  const covered = new Set<string>();
+  const cover = (s: HeapState) => {
+    for (const p of pairsOf(s)) covered.add(p);
+    chosen.add(s);
+  };
+  for (const s of all) if (size(s) <= SMALL) cover(s);
+  // Greedy all-pairs completion: the state adding the most uncovered pairs, smallest first.
+  const pending = all.filter((s) => !chosen.has(s));
+  for (;;) {
+    let best: HeapState | undefined;
+    let gain = 0;
+    for (const s of pending) {
+      if (chosen.has(s)) continue;
+      let g = 0;
+      for (const p of pairsOf(s)) if (!covered.has(p)) g++;
+      if (g > gain) {
+        gain = g;
+        best = s;
+      }
+    }
+    if (!best) break;
+    cover(best);
+  }
+  return all.filter((s) => chosen.has(s));
+}
+
+/** States of this size or less are always explored. */
+const SMALL = 1;
+
+/** The state's dimensions as name=value strings. */
+function dimensionsOf(s: HeapState): string[] {
+  return [
+    ...Object.entries(s.refs).map(([k, t]) => `ref:${k}=${t}`),
+    ...Object.entries(s.values).map(([k, v]) => `val:${k}=${JSON.stringify(v)}`),
+    `held=${s.held}`,
+    `pool=${s.pool}`,
+    `collection=${s.collection}`,
+  ];
+}
+
+const pairCache = new WeakMap<HeapState, string[]>();
+function pairsOf(s: HeapState): string[] {
+  let out = pairCache.get(s);
+  if (out) return out;
+  const d = dimensionsOf(s);
+  out = [];
+  for (let i = 0; i < d.length; i++) for (let j = i + 1; j < d.length; j++) out.push(`${d[i]}|${d[j]}`);
+  pairCache.set(s, out);
+  return out;
+}
+
+/** The full product of the dimensions (with the constraints below), smallest first. */
+export function enumerateAllStates(fields: Fields): HeapState[] {
   const refAxes: [string, readonly Target[]][] = [];
   const valAxes: [string, readonly unknown[]][] = [];
   for (const [k, f] of Object.entries(fields)) {

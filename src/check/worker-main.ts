@@ -5,7 +5,7 @@
 
 import { definedClasses } from '../api/pyclass-handle.js';
 import { Interpreter } from '../api/index.js';
-import { comboKey, exploreClass, summarize, type ComboOutcome } from './explore.js';
+import { comboKey, compactFault, exploreClass, summarize, type ComboOutcome } from './explore.js';
 import { PROGRESS_MARKER, RESULT_MARKER, type ClassResult, type WorkerJob, type WorkerResult } from './worker-protocol.js';
 import { enumerateStates } from './states.js';
 
@@ -54,12 +54,14 @@ async function main(): Promise<void> {
       for (const prof of job.profiles) {
         runs++;
         const r = new Interpreter({ runtime, python: prof.python, debug: prof.debug }).run(scenario);
-        mainOutcomes[comboKey(runtime, prof)] = { verdict: r.verdict, ...summarize(r), fault: r.fault, states: 1 };
+        mainOutcomes[comboKey(runtime, prof)] = { verdict: r.verdict, ...summarize(r), fault: compactFault(r.fault), states: 1 };
       }
     }
   }
   const result: WorkerResult = { classes, main: mainOutcomes, runs, seconds: (performance.now() - t0) / 1000 };
-  process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
+  // Exit only once the line is flushed: process.exit right after a large write to a pipe
+  // can cut it short (the parent then sees half a JSON line).
+  await new Promise<void>((done) => process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`, () => done()));
 }
 
 main().then(
