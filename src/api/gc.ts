@@ -60,11 +60,12 @@ export const gc = {
   getReferrers(ref: Py<unknown>): number {
     return call('gc.getReferrers', (g) => g.getReferrers(ref.address).length);
   },
+  // Attribute reads are calls into Python too (`py.import("gc")?.getattr(…)`): locked in traverse.
   get callbacks(): GcCallback[] {
-    return currentInterpreter('gc.callbacks').sim.gc.callbacks;
+    return call('gc.callbacks', (g) => g.callbacks);
   },
   get garbage(): readonly number[] {
-    return currentInterpreter('gc.garbage').sim.gc.garbage;
+    return call('gc.garbage', (g) => g.garbage);
   },
   DEBUG_SAVEALL: 32,
 } as const;

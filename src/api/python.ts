@@ -120,17 +120,16 @@ function suspend<R>(interp: Interpreter, op: string, f: () => R): R {
   interp.process.alive();
   if (!interp.behaviour.pyo3) return f();
   if (interp.runtime === 'guarded') interp.bailIfLocked(op);
-  // SuspendGIL: save the count, release, run, restore, then update_counts (#2952).
+  // SuspendGIL: save the count, release, run, restore, then update_counts (#2952). PyO3's
+  // `impl Drop for SuspendGIL` does both, so they happen on unwind (an exception in `f`) too.
   const saved = interp.thread.gilCount;
   interp.thread.gilCount = 0;
-  let result: R;
   try {
-    result = interp.process.frame('PyEval_SaveThread', () => f());
+    return interp.process.frame('PyEval_SaveThread', () => f());
   } finally {
     interp.thread.gilCount = saved;
+    if (!interp.process.crash) interp.process.frame('pyo3::gil::SuspendGIL::drop', () => interp.updateCounts());
   }
-  interp.process.frame('pyo3::gil::SuspendGIL::drop', () => interp.updateCounts());
-  return result;
 }
 
 /** GILGuard: holds the GIL until `release()` (or the end of a `using` block). */

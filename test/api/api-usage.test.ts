@@ -621,3 +621,66 @@ describe('user exceptions surface in RunResult.exception', () => {
     }
   });
 });
+
+describe('allowThreads / detach', () => {
+  it.each(['allowThreads', 'detach'] as const)('%s: the count is 0 inside, drops are deferred and applied when it returns (SuspendGIL::drop)', (method) => {
+    const v = ok((interp) =>
+      Python.withGil((py) => {
+        const a = node(py);
+        const probe = a.cloneRef(py);
+        const inside = py[method](() => {
+          a.drop(); // the GIL is released: deferred
+          return { count: interp.thread.gilCount, pending: interp.pool.decrefs.length, rc: interp.process.refcnt(a.address) };
+        });
+        return { inside, after: { count: interp.thread.gilCount, pending: interp.pool.decrefs.length, rc: probe.refcnt(py) } };
+      }),
+    );
+    expect(v).toEqual({ inside: { count: 0, pending: 1, rc: 2 }, after: { count: 1, pending: 0, rc: 1 } });
+  });
+
+  it('an exception inside allowThreads still restores the count and applies the deferred counts (SuspendGIL drops on unwind)', () => {
+    const v = ok((interp) =>
+      Python.withGil((py) => {
+        const a = node(py);
+        const probe = a.cloneRef(py);
+        let caught = '';
+        try {
+          py.allowThreads(() => {
+            a.drop();
+            throw new Error('inside');
+          });
+        } catch (e) {
+          caught = (e as Error).message;
+        }
+        return { caught, count: interp.thread.gilCount, pending: interp.pool.decrefs.length, rc: probe.refcnt(py) };
+      }),
+    );
+    expect(v).toEqual({ caught: 'inside', count: 1, pending: 0, rc: 1 });
+  });
+});
+
+describe('Visit outlives nothing', () => {
+  it('a Visit kept past its traverse is dead (PyVisit cannot outlive __traverse__)', () => {
+    const r = runOn('guarded', (interp) => {
+      const a = Python.withGil((py) => selfCycle(py));
+      let kept: Visit | undefined;
+      const Escaping = pyclass('Escaping', {
+        fields: { c: field.cell() },
+        traverse(self, visit) {
+          kept = visit;
+          visit.call(self.c.get());
+        },
+      });
+      const e = Python.withGil((py) => Py.new(py, Escaping, {}));
+      callTraverse(interp, e);
+      void a;
+      try {
+        kept!.call(null);
+        return 'callable';
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+    });
+    expect(r.value).toBe('PyUsageError: Visit#call: the traverse this Visit belongs to has returned');
+  });
+});

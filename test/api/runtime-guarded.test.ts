@@ -46,6 +46,9 @@ const misuses: ReadonlyArray<readonly [string, (c: Ctx) => unknown]> = [
   ['gc.getCount', () => gc.getCount()],
   ['gc.disable', () => gc.disable()],
   ['gc.isTracked', (c) => gc.isTracked(c.other)],
+  ['gc.getReferents', (c) => gc.getReferents(c.other)],
+  ['gc.callbacks', () => gc.callbacks.push(() => {})],
+  ['gc.garbage', () => gc.garbage.length],
 ];
 
 describe('guarded: interpreter access inside traverse', () => {
