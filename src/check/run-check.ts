@@ -23,6 +23,16 @@ export interface CheckOptions {
   readonly jobs?: number;
   readonly maxStates?: number;
   readonly onProgress?: (done: number, total: number, runs: number) => void;
+  /** After each file's worker: its wall time (spawn to exit) and the worker's own time after
+   *  start-up (load and exploration), for `npm run bench:check`. */
+  readonly onFileDone?: (file: string, timing: FileTiming) => void;
+}
+
+export interface FileTiming {
+  readonly wallSeconds: number;
+  /** Undefined when the worker failed. */
+  readonly workerSeconds?: number;
+  readonly runs: number;
 }
 
 const TS_FILE = /\.(m?ts|tsx)$/;
@@ -82,6 +92,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       const file = files[i];
       const rel = relative(opts.cwd, file);
       const l = lint.get(file) ?? { findings: [] };
+      const started = performance.now();
       const res = await runIsolated(file, {
         runtimes,
         profiles,
@@ -93,6 +104,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
         },
       });
       live.delete(i);
+      opts.onFileDone?.(file, {
+        wallSeconds: (performance.now() - started) / 1000,
+        workerSeconds: res.ok ? res.result.seconds : undefined,
+        runs: res.ok ? res.result.runs : 0,
+      });
       if (!res.ok) {
         reports[i] = { path: rel, error: res.error, classes: [], otherFindings: l.findings };
       } else {
