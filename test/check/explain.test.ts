@@ -61,7 +61,7 @@ const EXPECTED: Record<'crash1' | 'crash2', Record<RuntimeKind, string>> = {
   crash2: { 'pyo3-0.18.3': CRASH, 'pyo3-0.18.3-patched': CRASH, guarded: 'verdict: ok', 'pyo3-0.19-nolock': 'verdict: ok', c: CRASH },
 };
 
-describe.concurrent('explain: verdict line and exit code (the bin, from dist/)', () => {
+describe('explain: verdict line and exit code (the bin, from dist/)', () => {
   for (const file of ['crash1', 'crash2'] as const) {
     for (const [runtime, line] of Object.entries(EXPECTED[file])) {
       it(`${file} under ${runtime}: "${line}"`, async () => {
@@ -116,7 +116,7 @@ describe.concurrent('explain: verdict line and exit code (the bin, from dist/)',
   });
 });
 
-describe.concurrent('explain: check reproducers', () => {
+describe('explain: check reproducers', () => {
   const state = { refs: { inner: 'peer' }, values: { clearOnTraverse: true }, held: 'root', pool: 'empty', collection: 'full' };
 
   it('replays a class in a heap state (--class/--state)', async () => {
@@ -140,7 +140,7 @@ describe.concurrent('explain: check reproducers', () => {
   });
 });
 
-describe.concurrent('explain: bad input exits 2 with a message and no stack trace', () => {
+describe('explain: bad input exits 2 with a message and no stack trace', () => {
   const cases: [string, string[], RegExp][] = [
     ['a missing file', ['fixtures/seed/nope.ts'], /no such file/],
     ['a file with no main and no --class', ['fixtures/seed/ref.ts'], /exports no main scenario/],

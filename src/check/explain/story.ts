@@ -320,7 +320,10 @@ export class StoryRecorder {
         ? ' — the traverse body itself'
         : '';
     this.line(`${what} ${this.book.label(op)}: ob_refcnt ${after - delta} → ${after}${trig ? `, from ${trig}` : ''}${why}`);
-    const src = inTraverse && /^[^ ]+ at [^ ]+:\d+/.test(trig) ? this.sourceOf(trig) : undefined;
+    // The user's line, when user code did this directly (not through a dealloc it caused).
+    const parts = trig.split(' ← ');
+    const u = parts.findIndex((f) => / at [^ ]+:\d+$/.test(f));
+    const src = inTraverse && u >= 0 && !parts.slice(0, u).some((f) => f.endsWith('_dealloc')) ? this.sourceOf(parts[u]) : undefined;
     if (src) this.line(`  ${src.at}: ${src.text}`);
     if (inTraverse && inCollection(p, s)) {
       const refs = this.refsOf(op);
