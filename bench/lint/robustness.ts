@@ -4,7 +4,7 @@
 // threads). Fails on any rule crash (ESLint exit code 2) or fatal message.
 // Usage: tsx bench/lint/robustness.ts [--scale 10] [--concurrency auto]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,11 +22,14 @@ function argument(name: string, fallback: string): string {
 
 mkdirSync(outDir, { recursive: true });
 const corpus = generateCorpus(path.join(outDir, 'corpus'), Number(argument('scale', '10')));
-const targets = [
-  path.join(path.dirname(require.resolve('rxjs/package.json')), 'src'),
-  path.join(path.dirname(require.resolve('effect/package.json')), 'src'),
-  path.join(corpus.dir, 'src'),
-];
+// Copied under the config's directory: ESLint ignores files outside its base path.
+const packageCopy = (name: string): string => {
+  const target = path.join(outDir, 'packages', name);
+  rmSync(target, { recursive: true, force: true });
+  cpSync(path.join(path.dirname(require.resolve(`${name}/package.json`)), 'src'), target, { recursive: true });
+  return target;
+};
+const targets = [packageCopy('rxjs'), packageCopy('effect'), path.join(corpus.dir, 'src')];
 const config = path.join(outDir, 'eslint.config.mjs');
 writeFileSync(
   config,
@@ -40,7 +43,6 @@ const run = spawnSync(
   process.execPath,
   [
     path.join(repoRoot, 'node_modules', 'eslint', 'bin', 'eslint.js'),
-    '--no-ignore',
     '--concurrency',
     argument('concurrency', 'auto'),
     '-c',

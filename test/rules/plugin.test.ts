@@ -1,0 +1,138 @@
+// The plugin object and its conventions: meta, configs referring to the plugin itself, stable
+// message ids (read by `traverse-guard check`), docs URLs and pages, JSON-only options,
+// header comments, no import from src/, and the typeAware setting's 'required' mode.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import parser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+import plugin from '../../rules/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const rulesDir = path.join(repoRoot, 'rules');
+const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+
+const HAZARD = [
+  "import { Python, pyclass, field } from 'traverse-guard';",
+  "pyclass('Node', {",
+  '  fields: { child: field.ref() },',
+  '  traverse(self, visit) {',
+  '    Python.withGil(() => 0);',
+  '    audit(self.child);',
+  '    visit.call(self.child);',
+  '  },',
+  '});',
+  'declare function audit(x: unknown): void;',
+].join('\n');
+
+function lint(config: Linter.Config, code = HAZARD): Linter.LintMessage[] {
+  return new Linter({ configType: 'flat' }).verify(code, [config], 'file.ts');
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+  );
+}
+
+describe('plugin object', () => {
+  it('has meta with name, namespace and the package version', () => {
+    expect(plugin.meta).toEqual({ name: 'traverse-guard', namespace: 'traverse-guard', version });
+  });
+
+  it('has configs that refer to the plugin itself', () => {
+    expect(plugin.configs.recommended.plugins?.['traverse-guard']).toBe(plugin);
+    expect(plugin.configs.strict.plugins?.['traverse-guard']).toBe(plugin);
+  });
+
+  it('enables all five rules as errors in recommended, with stricter options in strict', () => {
+    expect(plugin.configs.recommended.rules).toEqual({
+      'traverse-guard/no-gil-in-traverse': 'error',
+      'traverse-guard/no-drop-in-traverse': 'error',
+      'traverse-guard/no-pool-in-traverse': 'error',
+      'traverse-guard/no-interpreter-in-traverse': 'error',
+      'traverse-guard/traverse-signature': 'error',
+    });
+    expect(plugin.configs.strict.rules?.['traverse-guard/no-interpreter-in-traverse']).toEqual(['error', { checkUnknownCalls: true }]);
+    expect(plugin.configs.strict.rules?.['traverse-guard/traverse-signature']).toEqual(['error', { checkVisitEscape: true }]);
+  });
+
+  it('keeps message ids stable', () => {
+    const ids = Object.fromEntries(Object.entries(plugin.rules).map(([id, rule]) => [id, Object.keys(rule.meta.messages).sort()]));
+    expect(ids).toEqual({
+      'no-gil-in-traverse': ['gilInTraverse', 'gilViaHelper'],
+      'no-drop-in-traverse': ['dropInTraverse', 'dropViaHelper', 'moveToClear'],
+      'no-pool-in-traverse': ['poolInTraverse', 'poolViaHelper'],
+      'no-interpreter-in-traverse': ['capturedToken', 'interpreterInTraverse', 'interpreterViaHelper', 'unknownCall', 'unknownViaHelper'],
+      'traverse-signature': [
+        'asyncTraverse',
+        'extraParameter',
+        'generatorTraverse',
+        'removeAsync',
+        'removeParameter',
+        'restParameter',
+        'thisAsObject',
+        'visitEscapes',
+      ],
+    });
+  });
+
+  for (const [id, rule] of Object.entries(plugin.rules)) {
+    it(`${id}: docs page, JSON-only default options and schema`, () => {
+      expect(rule.meta.docs?.url).toMatch(new RegExp(`/docs/rules/${id}\\.md$`));
+      expect(existsSync(path.join(repoRoot, 'docs', 'rules', `${id}.md`))).toBe(true);
+      const defaults = rule.meta.defaultOptions;
+      expect(Array.isArray(defaults)).toBe(true);
+      expect(JSON.parse(JSON.stringify(defaults))).toEqual(defaults);
+      expect(JSON.parse(JSON.stringify(rule.meta.schema))).toEqual(rule.meta.schema);
+    });
+  }
+});
+
+describe('rules/ sources', () => {
+  const files = sourceFiles(rulesDir);
+
+  it('start with a header comment and never import from src/', () => {
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      expect(text.startsWith('//'), file).toBe(true);
+      expect(text, file).not.toMatch(/from '(\.\.\/)+src\//);
+    }
+  });
+
+  it('register no `*` selector', () => {
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/['"]\*['"]\s*[(:]/);
+  });
+});
+
+describe('configs and settings in use', () => {
+  it('recommended reports the GIL acquisition only; strict also the unknown call', () => {
+    expect(lint(plugin.configs.recommended).map((m) => [m.ruleId, m.line])).toEqual([['traverse-guard/no-gil-in-traverse', 5]]);
+    expect(lint(plugin.configs.strict).map((m) => [m.ruleId, m.line])).toEqual([
+      ['traverse-guard/no-gil-in-traverse', 5],
+      ['traverse-guard/no-interpreter-in-traverse', 6],
+    ]);
+  });
+
+  it("typeAware 'required' throws on a file parsed without type information", () => {
+    const config = { ...plugin.configs.recommended, settings: { 'traverse-guard': { typeAware: 'required' } } };
+    expect(() => lint(config)).toThrow(/typeAware is 'required'/);
+  });
+
+  it('rejects an unknown typeAware value', () => {
+    const config = { ...plugin.configs.recommended, settings: { 'traverse-guard': { typeAware: 'sometimes' } } };
+    expect(() => lint(config)).toThrow(/typeAware must be one of auto, off, required/);
+  });
+
+  it('adds names from settings.synchronousCallbacks to the synchronous-callback list', () => {
+    const code = HAZARD.replace('    Python.withGil(() => 0);', '    runNow(() => Python.withGil(() => 0));') + '\ndeclare function runNow(f: () => void): void;';
+    const base = { ...plugin.configs.recommended, languageOptions: { parser: parser as Linter.Parser } };
+    expect(lint(base, code)).toEqual([]);
+    const configured = { ...base, settings: { 'traverse-guard': { synchronousCallbacks: ['runNow'] } } };
+    expect(lint(configured, code).map((m) => [m.ruleId, m.line, m.column])).toEqual([['traverse-guard/no-gil-in-traverse', 5, 18]]);
+  });
+});
