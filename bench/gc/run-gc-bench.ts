@@ -44,7 +44,7 @@ for (const variant of ['garbage', 'live'] as const) {
   rows.push(
     `${variant.padEnd(8)} collected ${String(sim.collected).padStart(7)}  simulator ${sim.seconds.toFixed(3)} s  ` +
       `CPython ${cpy.python} ${cpy.seconds.toFixed(3)} s  ratio ${(sim.seconds / cpy.seconds).toFixed(2)}x  ` +
-      `node heapUsed ${mem.heapUsedMB} MB (+${mem.arrayBuffersMB} MB typed arrays)`,
+      `node heapUsed ${mem.heapUsedMB} MB + ${mem.typedArraysMB} MB typed arrays`,
   );
 }
 console.log(`\nfull gc.collect(), best of ${runs}, ${nodes} nodes:`);

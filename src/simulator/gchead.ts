@@ -33,6 +33,14 @@ export class GcHeads {
     this.v37 = !profile.gcRefsInPrev;
   }
 
+  /** The slot of `g` if it is an aligned header (object block or list head) that is not
+   *  freed: then a loadPrev + storePrev pair on it is exactly `mem.gcPrev[s]` read and
+   *  written (no fault, no write-after-free), so the read-modify-writes below decode g once. */
+  private liveSlot(g: number): number {
+    const s = this.mem.headSlot(g);
+    return s >= 0 && this.mem.state[s] !== SlotState.Freed ? s : -1;
+  }
+
   // ---- raw words -------------------------------------------------------------------------
   rawNext(g: number): number {
     return this.mem.load(g);
@@ -64,15 +72,13 @@ export class GcHeads {
       this.mem.storePrev(g, p);
       return;
     }
-    const mem = this.mem;
-    const s = mem.headSlot(g);
-    if (s >= 0 && mem.state[s] !== SlotState.Freed) {
-      // loadPrev + storePrev of a live header, decoded once.
-      mem.gcPrev[s] = low2(mem.gcPrev[s]) + p;
+    const s = this.liveSlot(g);
+    if (s >= 0) {
+      this.mem.gcPrev[s] = low2(this.mem.gcPrev[s]) + p;
       return;
     }
-    const old = mem.loadPrev(g);
-    mem.storePrev(g, low2(old) + p);
+    const old = this.mem.loadPrev(g);
+    this.mem.storePrev(g, low2(old) + p);
   }
   /** SET_NEXT: plain store, or keeps the low bits of g's next in 3.14.0. */
   setNext(g: number, p: number): void {
@@ -97,11 +103,21 @@ export class GcHeads {
       this.mem.store(g + 16, (old % 2 === 0 ? 0 : 1) + r * 2);
       return;
     }
+    const s = this.liveSlot(g);
+    if (s >= 0) {
+      this.mem.gcPrev[s] = low2(this.mem.gcPrev[s]) + r * 4;
+      return;
+    }
     const old = this.mem.loadPrev(g);
     this.mem.storePrev(g, low2(old) + r * 4);
   }
   /** gc_reset_refs: `(_gc_prev & FINALIZED) | COLLECTING | refs << 2`. */
   resetRefs(g: number, r: number): void {
+    const s = this.liveSlot(g);
+    if (s >= 0) {
+      this.mem.gcPrev[s] = (low2(this.mem.gcPrev[s]) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING + r * 4;
+      return;
+    }
     const old = this.mem.loadPrev(g);
     this.mem.storePrev(g, (low2(old) & PREV_MASK_FINALIZED) + PREV_MASK_COLLECTING + r * 4);
   }
@@ -113,6 +129,12 @@ export class GcHeads {
     return (low2(this.mem.loadPrev(g)) & PREV_MASK_COLLECTING) !== 0;
   }
   clearCollecting(g: number): void {
+    const s = this.liveSlot(g);
+    if (s >= 0) {
+      const w = this.mem.gcPrev[s];
+      if (low2(w) & PREV_MASK_COLLECTING) this.mem.gcPrev[s] = w - PREV_MASK_COLLECTING;
+      return;
+    }
     const v = this.mem.loadPrev(g);
     if (low2(v) & PREV_MASK_COLLECTING) this.mem.storePrev(g, v - PREV_MASK_COLLECTING);
   }

@@ -83,23 +83,13 @@ function makeVisitReachable(p: Process): Visit {
     const rawNext = p.mem.gcNext[s];
     if (low2(rawNext) & bit) {
       // The rare path gets its own frame, so a fault here reads `visit_reachable ← <type>_traverse`.
-      p.frame('visit_reachable', () => {
-        // Unlink from the unreachable list by hand, using GC_PREV and the masked next.
-        const prev = h.prev(g);
-        const next = rawNext - (low2(rawNext) & bit);
-        if (p.debug && p.profile.debugTrackValidate) {
-          if (!(low2(p.mem.load(prev)) & bit) && prev !== p.gc.unreachableHead) {
-            p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
-          }
-        }
-        p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
-        // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
-        // masked SET_NEXT in gc_list_append would otherwise keep the tag.
-        if (h.masked) p.mem.store(g, next);
-        h.setPrev(next, prev);
-        h.append(g, young as number);
-        h.setRefs(g, 1);
-      });
+      const depth = p.stack.depth;
+      p.stack.push('visit_reachable');
+      try {
+        unlinkReachable(p, g, rawNext, young as number);
+      } finally {
+        p.stack.unwindTo(depth);
+      }
     } else if (refs === 0) {
       h.setRefs(g, 1);
     } else if (p.debug && refs < 0) {
@@ -107,6 +97,27 @@ function makeVisitReachable(p: Process): Visit {
     }
     return 0;
   };
+}
+
+/** visit_reachable's rare path: gc is on the unreachable list, so it goes back to `young`. */
+function unlinkReachable(p: Process, g: number, rawNext: number, young: number): void {
+  const h = p.heads;
+  const bit = h.unreachableBit;
+  // Unlink from the unreachable list by hand, using GC_PREV and the masked next.
+  const prev = h.prev(g);
+  const next = rawNext - (low2(rawNext) & bit);
+  if (p.debug && p.profile.debugTrackValidate) {
+    if (!(low2(p.mem.load(prev)) & bit) && prev !== p.gc.unreachableHead) {
+      p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
+    }
+  }
+  p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
+  // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
+  // masked SET_NEXT in gc_list_append would otherwise keep the tag.
+  if (h.masked) p.mem.store(g, next);
+  h.setPrev(next, prev);
+  h.append(g, young);
+  h.setRefs(g, 1);
 }
 
 /**
