@@ -28,4 +28,7 @@ export type {
   ReadonlyRefList,
   TraverseFn,
   TraverseSelf,
+  TraverseValue,
+  HiddenFromTraverse,
+  NoThirdParameter,
 } from './types.js';

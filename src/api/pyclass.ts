@@ -6,7 +6,7 @@
 import { USER, isSimulatedCrash, type PyType } from '../simulator/index.js';
 import { PyUsageError, TraverseError } from './errors.js';
 import type { Interpreter } from './interpreter.js';
-import { moveIn, type Py } from './py.js';
+import { Py, moveIn } from './py.js';
 import type { PyClass } from './pyclass-handle.js';
 import { RefCell } from './ref-cell.js';
 import { RefList } from './ref-list.js';
@@ -91,6 +91,11 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
         break;
       }
       default:
+        // A reference in a plain field would be invisible to traverse, clear and dealloc: the
+        // schema must declare it (PyO3 knows a field is a `Py<T>` from its Rust type).
+        if (v instanceof Py) {
+          throw new PyUsageError(`Py.new(${cls.name}): field '${k}' is a plain value; declare references with field.ref(), field.optionalRef(), field.cell() or field.list()`);
+        }
         values[k] = v === undefined ? structuredCloneSafe(f.default) : v;
     }
   }

@@ -3,7 +3,9 @@
 // take, set, replace, bind, borrowMut) — and a `Visit`, nothing else. `clear` and
 // `borrowMut` see the mutable `Instance<F>`.
 
-import type { Py } from './py.js';
+import type { Interpreter } from './interpreter.js';
+import type { Bound, Py } from './py.js';
+import type { GILGuard, GILPool, Python } from './python.js';
 import type { RefCell } from './ref-cell.js';
 import type { RefList } from './ref-list.js';
 import type { Visit } from './visit.js';
@@ -54,6 +56,32 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
         ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
         : T;
 
+declare const HIDDEN: unique symbol;
+/** A capability (token, guard, pool, interpreter) found in a plain value field, as traverse sees it: opaque. */
+export interface HiddenFromTraverse {
+  readonly [HIDDEN]: 'not reachable from traverse';
+}
+
+/**
+ * What traverse sees of a plain `field.value(…)`: deeply readonly, and a reference or capability
+ * stored there anyway (the runtime does not know about it) is borrowed or opaque — PyO3's
+ * `&T` would not let `__traverse__` drop a `Py` or reach a `Python` either.
+ */
+export type TraverseValue<T> = T extends Py<infer C>
+  ? Borrowed<C>
+  : // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any Bound
+    T extends Python | Bound<any> | GILGuard | GILPool | Interpreter
+    ? HiddenFromTraverse
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends ReadonlyMap<infer K, infer V>
+        ? ReadonlyMap<TraverseValue<K>, TraverseValue<V>>
+        : T extends ReadonlySet<infer V>
+          ? ReadonlySet<TraverseValue<V>>
+          : T extends object
+            ? { readonly [K in keyof T]: TraverseValue<T[K]> }
+            : T;
+
 type FieldT<S> = S extends FieldSpec<FieldKind, infer T> ? T : never;
 
 /** The mutable instance (what `clear(self)` and `borrowMut` see). */
@@ -79,7 +107,7 @@ export type TraverseSelf<F extends Fields> = {
         ? ReadonlyRefCell<FieldT<F[K]>>
         : F[K]['kind'] extends 'list'
           ? ReadonlyRefList<FieldT<F[K]>>
-          : DeepReadonly<FieldT<F[K]>>;
+          : TraverseValue<FieldT<F[K]>>;
 };
 
 /** A read-only borrow (`Py#borrow`). */

@@ -365,6 +365,11 @@ describe('Py', () => {
     ['a missing required reference', (py: Python) => Py.new(py, Holder, {} as never), "Py.new(Holder): field 'r' needs a reference"],
     ['an unknown field', (py: Python) => Py.new(py, Holder, { r: node(py), nope: 1 } as never), "Py.new(Holder): no field 'nope'"],
     ['a non-reference in a reference field', (py: Python) => Py.new(py, Holder, { r: 5 } as never), 'Py.new(Holder).r: expected a Py reference or null'],
+    [
+      'a reference in a plain value field',
+      (py: Python) => Py.new(py, pyclass('WithValue', { fields: { v: field.value<unknown>(null) } }), { v: node(py) }),
+      "Py.new(WithValue): field 'v' is a plain value; declare references with field.ref(), field.optionalRef(), field.cell() or field.list()",
+    ],
   ] as const)('Py.new rejects %s with PyUsageError', (_, make, message) => {
     const r = runOn('guarded', () => Python.withGil((py) => make(py)));
     expect(r.exception).toEqual({ name: 'PyUsageError', message });

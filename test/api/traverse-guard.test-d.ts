@@ -11,6 +11,7 @@ import {
   field,
   pyclass,
   type Borrowed,
+  type Bound,
   type Instance,
   type PyClass,
   type ReadonlyRefCell,
@@ -39,6 +40,11 @@ const fields = {
   v: field.value({ a: { b: 1 }, arr: [1, 2], items: [{ k: 'x' }] }),
   m: field.value(new Map<string, number>()),
   set: field.value(new Set<number>()),
+  // References and capabilities stored in plain value fields (a schema mistake the types tolerate):
+  pv: field.value<Py<Leaf> | null>(null),
+  nested: field.value<{ inner: Py<Leaf>[] }>({ inner: [] }),
+  tok: field.value<Python | null>(null),
+  bnd: field.value<Bound<Leaf> | null>(null),
 };
 type F = typeof fields;
 
@@ -321,6 +327,34 @@ describe('fields inside traverse', () => {
         self.m.set('k', 1);
         // @ts-expect-error deep readonly: a Set value is a ReadonlySet (no add())
         self.set.add(1);
+      },
+    });
+  });
+
+  test('a Py stored in a plain value field is borrowed in traverse', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.pv); // controls: it can still be visited
+        for (const x of self.nested.inner) visit.call(x);
+        // @ts-expect-error a Py in a value field is seen as a borrow: no drop()
+        self.pv?.drop();
+        // @ts-expect-error a Py nested in a value object is a borrow too: no cloneRef()
+        self.nested.inner[0].cloneRef(py);
+      },
+    });
+  });
+
+  test('a Python token or a Bound stored in a value field is opaque in traverse', () => {
+    Python.withGil((p) => p.newPool().drop()); // control: a token outside traverse
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        if (self.tok !== null && self.bnd !== null) visit.call(self.x); // control: reads compile
+        // @ts-expect-error a token in a value field is opaque: no newPool()
+        self.tok?.newPool();
+        // @ts-expect-error a Bound in a value field is opaque: no borrowMut()
+        self.bnd?.borrowMut();
       },
     });
   });
