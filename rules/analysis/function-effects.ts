@@ -220,6 +220,9 @@ class EffectCollector {
       case AST_NODE_TYPES.VariableDeclaration:
         this.onDeclaration(node);
         break;
+      case AST_NODE_TYPES.ForOfStatement:
+        this.onForOf(node);
+        break;
       default:
         break;
     }
@@ -431,6 +434,20 @@ class EffectCollector {
         const name = shortText(this.context.sourceCode.getText(declarator.id));
         this.record({ category: 'drop', display: `${node.kind} ${name}` }, declarator);
       }
+    }
+  }
+
+  /**
+   * `for (const c of self.items)` and `for (const c of [self.a, self.b])`: the loop variable
+   * holds values reached from `self`, like a `forEach` callback's parameter.
+   */
+  private onForOf(node: TSESTree.ForOfStatement): void {
+    const right = unwrap(node.right);
+    const sources = right.type === AST_NODE_TYPES.ArrayExpression ? right.elements : [right];
+    const fromSelf = sources.some((e) => e !== null && this.isSelfRooted(e.type === AST_NODE_TYPES.SpreadElement ? e.argument : e));
+    if (!fromSelf || node.left.type !== AST_NODE_TYPES.VariableDeclaration) return;
+    for (const variable of this.context.sourceCode.scopeManager!.getDeclaredVariables(node.left)) {
+      this.selfVariables.add(variable);
     }
   }
 

@@ -41,6 +41,7 @@ export type Stmt =
   /** A loop over a list field's items; `item` statements inside act on the loop variable. */
   | { readonly op: 'forList'; readonly field: string; readonly form: 'for' | 'forEach'; readonly body: readonly Stmt[] }
   | { readonly op: 'item'; readonly action: 'visit' | 'drop' | 'cloneDrop' }
+  /* 'cloneRef' and the item's 'cloneDrop' are not generated: see stmtArb. */
   /** A loop over several reference fields' values (`for (const r of [self.a, self.b])`). */
   | { readonly op: 'forFields'; readonly fields: readonly string[]; readonly action: 'visit' | 'drop' | 'take' }
   /** `for (let i = 0; i < self.n; i++) { … }` over an int field. */
@@ -78,8 +79,6 @@ const of = (ctx: Ctx, ...kinds: FieldKind[]) => ctx.fields.filter((f) => kinds.i
 
 function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt> {
   const refish = of(ctx, 'ref', 'optionalRef', 'cell', 'list');
-  const single = of(ctx, 'ref', 'optionalRef');
-  const cells = of(ctx, 'cell');
   const lists = of(ctx, 'list');
   const prims = of(ctx, 'int', 'bool', 'str');
   const ints = of(ctx, 'int');
@@ -90,7 +89,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt> {
   if (refish.length) {
     add(6, fc.record({ op: fc.constant('visit' as const), field: fc.constantFrom(...refish), form: fc.constantFrom(0 as const, 1 as const, 2 as const) }));
   }
-  if (ctx.inLoop) add(4, fc.record({ op: fc.constant('item' as const), action: ctx.hazards ? fc.constantFrom('visit' as const, 'drop' as const, 'cloneDrop' as const) : fc.constant('visit' as const) }));
+  if (ctx.inLoop) add(4, fc.constant({ op: 'item' as const, action: 'visit' as const }));
   if (ctx.callable.length) add(2, fc.record({ op: fc.constant('call' as const), helper: fc.constantFrom(...ctx.callable) }));
   if (depth > 0) {
     if (prims.length) {
@@ -101,21 +100,71 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt> {
   }
   const loopable = of(ctx, 'ref', 'optionalRef', 'cell');
   if (loopable.length >= 1) {
-    const actions = ctx.hazards ? (['visit', 'drop', 'take'] as const) : (['visit'] as const);
-    add(1, fc.record({ op: fc.constant('forFields' as const), fields: fc.uniqueArray(fc.constantFrom(...loopable), { minLength: 1, maxLength: loopable.length }), action: fc.constantFrom(...actions) }));
+    add(1, fc.record({ op: fc.constant('forFields' as const), fields: fc.uniqueArray(fc.constantFrom(...loopable), { minLength: 1, maxLength: loopable.length }), action: fc.constant('visit' as const) }));
   }
-  if (ctx.hazards) {
-    const dropable = of(ctx, 'ref', 'optionalRef', 'cell', 'list');
-    if (dropable.length) add(2, fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom('drop' as const, 'dispose' as const, 'assign' as const, 'delete' as const, 'using' as const) }));
-    if (cells.length) add(2, fc.record({ op: fc.constant('cell' as const), field: fc.constantFrom(...cells), method: fc.constantFrom('take' as const, 'replace' as const, 'set' as const, 'clear' as const), clone: single.length ? fc.option(fc.constantFrom(...single), { nil: undefined }) : fc.constant(undefined) }));
-    if (lists.length) add(1, fc.record({ op: fc.constant('list' as const), field: fc.constantFrom(...lists), method: fc.constantFrom('pop' as const, 'clear' as const, 'splice' as const) }));
-    if (single.length || cells.length) add(1, fc.record({ op: fc.constant('cloneRef' as const), field: fc.constantFrom(...single, ...cells), then: fc.constantFrom('visit' as const, 'drop' as const, 'leak' as const) }));
-    const nested = depth > 0 ? body(depth - 1) : fc.constant([] as Stmt[]);
-    add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const), body: nested }));
-    add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
-    add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
-  }
+  if (ctx.hazards) opts.push(...hazardOptions(ctx, depth > 0 ? body(depth - 1) : fc.constant([] as Stmt[])));
   return fc.oneof(...opts);
+}
+
+/** The hazardous statements (each one breaks in some state), with `nested` as the body of scopes. */
+function hazardOptions(ctx: Ctx, nested: fc.Arbitrary<Stmt[]>): { arbitrary: fc.Arbitrary<Stmt>; weight: number }[] {
+  const single = of(ctx, 'ref', 'optionalRef');
+  const cells = of(ctx, 'cell');
+  const lists = of(ctx, 'list');
+  const loopable = of(ctx, 'ref', 'optionalRef', 'cell');
+  const dropable = of(ctx, 'ref', 'optionalRef', 'cell', 'list');
+  const opts: { arbitrary: fc.Arbitrary<Stmt>; weight: number }[] = [];
+  const add = (weight: number, arbitrary: fc.Arbitrary<Stmt>) => opts.push({ arbitrary, weight });
+  if (ctx.inLoop) add(2, fc.constant({ op: 'item' as const, action: 'drop' as const }));
+  if (loopable.length) {
+    add(1, fc.record({ op: fc.constant('forFields' as const), fields: fc.uniqueArray(fc.constantFrom(...loopable), { minLength: 1, maxLength: loopable.length }), action: fc.constantFrom('drop' as const, 'take' as const) }));
+  }
+  if (dropable.length) add(2, fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom('drop' as const, 'dispose' as const, 'assign' as const, 'delete' as const, 'using' as const) }));
+  if (cells.length) add(2, fc.record({ op: fc.constant('cell' as const), field: fc.constantFrom(...cells), method: fc.constantFrom('take' as const, 'replace' as const, 'set' as const, 'clear' as const), clone: single.length ? fc.option(fc.constantFrom(...single), { nil: undefined }) : fc.constant(undefined) }));
+  if (lists.length) add(1, fc.record({ op: fc.constant('list' as const), field: fc.constantFrom(...lists), method: fc.constantFrom('pop' as const, 'clear' as const, 'splice' as const) }));
+  // No standalone cloneRef (leaked, visited instead of the field, or dropped at once — the
+  // 'cloneRef' statement and the loop item's 'cloneDrop' stay printable but are not
+  // generated): no-interpreter-in-traverse flags it by design (it needs a token a traverse
+  // must not have), but an incref alone cannot break CPython's collector — update_refs
+  // copied the refcounts before any traverse ran, and a leaked clone of a garbage object is
+  // caught by the resurrection check — and a clone's own drop only undoes its incref. The
+  // simulator agrees on every profile (3.7–3.14, release and debug). cloneRef is still
+  // generated where it feeds an operation that can break: the value of a cell's set/replace.
+  add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const), body: nested }));
+  add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
+  add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
+  return opts;
+}
+
+/** Exactly one hazard (its scopes' bodies safe), maybe under a conditional, a loop or in a list loop. */
+function oneHazardArb(ctx: Ctx): fc.Arbitrary<Stmt> {
+  const safe = { ...ctx, hazards: false, callable: [] };
+  const hazard = fc.oneof(...hazardOptions(safe, fc.oneof(fc.constant([] as Stmt[]), bodyArb(safe, 0))));
+  const prims = of(ctx, 'int', 'bool', 'str');
+  const ints = of(ctx, 'int');
+  const lists = of(ctx, 'list');
+  const wrappers: fc.Arbitrary<Stmt>[] = [hazard, hazard];
+  if (prims.length) {
+    const cond = fc.record({ field: fc.constantFrom(...prims), negate: fc.boolean() });
+    wrappers.push(fc.record({ op: fc.constant('if' as const), cond, then: hazard.map((h) => [h]), else: fc.constant([]) }));
+    wrappers.push(fc.record({ op: fc.constant('if' as const), cond, then: bodyArb(safe, 0), else: hazard.map((h) => [h]) }));
+  }
+  if (ints.length) wrappers.push(fc.record({ op: fc.constant('repeat' as const), field: fc.constantFrom(...ints), body: hazard.map((h) => [h]) }));
+  if (lists.length) {
+    const inLoop = fc.oneof(...hazardOptions({ ...safe, inLoop: true }, fc.constant([])));
+    wrappers.push(fc.record({ op: fc.constant('forList' as const), field: fc.constantFrom(...lists), form: fc.constantFrom('for' as const, 'forEach' as const), body: fc.tuple(fc.constant({ op: 'item' as const, action: 'visit' as const }), inLoop).map(([v, h]) => [v, h]) }));
+  }
+  return fc.oneof(...wrappers);
+}
+
+/** Puts `stmt` at position `at` of the traverse body (where = 0) or of helper where - 1. */
+function inject(prog: Omit<Program, 'helpers'> & { helpers: Helper[] }, stmt: Stmt, where: number, at: number): Program {
+  const insert = (body: readonly Stmt[]) => {
+    const i = at % (body.length + 1);
+    return [...body.slice(0, i), stmt, ...body.slice(i)];
+  };
+  if (where === 0) return { ...prog, body: insert(prog.body) };
+  return { ...prog, helpers: prog.helpers.map((h, i) => (i === where - 1 ? { ...h, body: insert(h.body) } : h)) };
 }
 
 function bodyArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt[]> {
@@ -135,26 +184,36 @@ export interface GrammarOptions {
   readonly maxHelpers?: number;
 }
 
-/** A program: its fields, then (safe or hazard mode) helpers and the traverse body. */
+/**
+ * A program: its fields, then helpers and the traverse body in one of three modes — `safe` (no
+ * hazard), `one` (a safe program with exactly one hazard injected into the traverse body or a
+ * helper: a single hazard is what a lint gap hides behind) or `many` (hazards anywhere).
+ */
 export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
   const depth = opts.depth ?? 2;
   const maxHelpers = opts.maxHelpers ?? 2;
   return fc
-    .record({ fields: fieldsArb, hazards: fc.boolean(), helperCount: fc.integer({ min: 0, max: maxHelpers }) })
-    .chain(({ fields, hazards, helperCount }) => {
+    .record({ fields: fieldsArb, mode: fc.constantFrom('safe' as const, 'one' as const, 'many' as const), helperCount: fc.integer({ min: 0, max: maxHelpers }) })
+    .chain(({ fields, mode, helperCount }) => {
+      const hazards = mode === 'many';
       const helpers = Array.from({ length: helperCount }, (_, i) =>
         fc.record({
           form: fc.constantFrom('function' as const, 'arrow' as const),
           body: bodyArb({ fields, callable: range(i + 1, helperCount), inLoop: false, hazards }, depth - 1),
         }),
       );
-      return fc.record({
+      const base = fc.record({
         fields: fc.constant(fields),
         traverseForm: fc.constantFrom('method' as const, 'arrow' as const, 'named' as const),
         body: bodyArb({ fields, callable: range(0, helperCount), inLoop: false, hazards }, depth),
         helpers: fc.tuple(...helpers),
         withClear: fc.boolean(),
       });
+      if (mode !== 'one') return base;
+      const hazard = oneHazardArb({ fields, callable: [], inLoop: false, hazards: true });
+      return fc
+        .record({ prog: base, hazard, where: fc.integer({ min: 0, max: helperCount }), at: fc.nat({ max: 3 }) })
+        .map(({ prog, hazard, where, at }) => inject(prog, hazard, where, at));
     })
     .map(wellFormed);
 }
