@@ -77,10 +77,11 @@ export function stateSize(s: HeapState, fields: Fields): number {
 
 /**
  * The explored states: every state of size ≤ SMALL (each field's deviations alone and in
- * small pairs, with the pool and the collection kind), then, smallest first, whatever else
- * is needed so that every pair of values of any two dimensions (two fields' targets or
- * values, a field and the holding, the pool or the collection kind, …) occurs together at
- * least once. Smallest first, so the first failing state is the smallest reproducer.
+ * small pairs, with the pool and the collection kind), then, greedily, whatever else is
+ * needed so that every pair of values of any two dimensions occurs together at least once —
+ * a field's exact target or value with the holding, the pool, the collection kind or a
+ * primitive value; two reference fields by target kind (see pairsOf). Returned smallest
+ * first, so the first failing state is the smallest reproducer.
  *
  * Why bounded: the full product grows with the fields (512 states for four reference fields
  * and an int, each run under 5 runtimes × 4 profiles). Every hazard seen to break — a drop
@@ -120,26 +121,36 @@ export function enumerateStates(fields: Fields): HeapState[] {
 }
 
 /** States of this size or less are always explored. */
-const SMALL = 1;
+const SMALL = 2;
 
-/** The state's dimensions as name=value strings. */
-function dimensionsOf(s: HeapState): string[] {
-  return [
-    ...Object.entries(s.refs).map(([k, t]) => `ref:${k}=${t}`),
+/** A target's kind, for pairs of two reference fields: empty, a plain object, or a cycle. */
+function coarse(t: Target): string {
+  return t === 'none' ? 'empty' : t === 'self' || t === 'peer' ? 'cycle' : 'object';
+}
+
+const pairCache = new WeakMap<HeapState, string[]>();
+/**
+ * The pairs a state covers. Two reference fields pair by target kind (empty, object, cycle):
+ * what two fields hold together matters by kind, while a field's exact target (refcount,
+ * generation, self or peer) pairs with every other dimension — primitive values, holding,
+ * pool and collection.
+ */
+function pairsOf(s: HeapState): string[] {
+  let out = pairCache.get(s);
+  if (out) return out;
+  const refs = Object.entries(s.refs);
+  const others = [
     ...Object.entries(s.values).map(([k, v]) => `val:${k}=${JSON.stringify(v)}`),
     `held=${s.held}`,
     `pool=${s.pool}`,
     `collection=${s.collection}`,
   ];
-}
-
-const pairCache = new WeakMap<HeapState, string[]>();
-function pairsOf(s: HeapState): string[] {
-  let out = pairCache.get(s);
-  if (out) return out;
-  const d = dimensionsOf(s);
   out = [];
-  for (let i = 0; i < d.length; i++) for (let j = i + 1; j < d.length; j++) out.push(`${d[i]}|${d[j]}`);
+  for (let i = 0; i < refs.length; i++) {
+    for (let j = i + 1; j < refs.length; j++) out.push(`ref:${refs[i][0]}~${coarse(refs[i][1])}|ref:${refs[j][0]}~${coarse(refs[j][1])}`);
+    for (const o of others) out.push(`ref:${refs[i][0]}=${refs[i][1]}|${o}`);
+  }
+  for (let i = 0; i < others.length; i++) for (let j = i + 1; j < others.length; j++) out.push(`${others[i]}|${others[j]}`);
   pairCache.set(s, out);
   return out;
 }
