@@ -3,7 +3,7 @@
 
 import { Interpreter, RUNTIME_KINDS, type PyClass, type RunResult, type RuntimeKind, type Verdict } from '../api/index.js';
 import { buildAndCollect } from './heap-builder.js';
-import { describeState, enumerateStates, type HeapState } from './states.js';
+import { describeState, enumerateStates, stateSize, type HeapState } from './states.js';
 
 export interface ProfileChoice {
   readonly python: string;
@@ -99,15 +99,13 @@ export function exploreClass(
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
   const states = enumerateStates(cls.fields).slice(0, opts.maxStates ?? Infinity);
+  const poolless = withoutPool(states, cls.fields);
   const out: Record<string, ComboOutcome> = {};
   for (const runtime of runtimes) {
     for (const prof of profiles) {
       let best: ComboOutcome = { verdict: 'ok', states: 0 };
       let n = 0;
-      for (const state of states) {
-        // Raw C has no reference pool: the other thread's drop is an immediate Py_DECREF, so
-        // a "pending" state is the "empty" one plus an object freed before the heap is built.
-        if (runtime === 'c' && state.pool === 'pending') continue;
+      for (const state of runtime === 'c' ? poolless : states) {
         n++;
         opts.onState?.();
         const r = runState(cls, state, runtime, prof, opts.setup);
@@ -126,6 +124,27 @@ export function exploreClass(
     }
   }
   return out;
+}
+
+/**
+ * The states as raw C runs them. C has no reference pool: the other thread's drop is an
+ * immediate Py_DECREF, so a "pending" state is its "empty" twin plus an object freed before
+ * the heap is built — it runs as that twin, once, and in size order.
+ */
+function withoutPool(states: readonly HeapState[], fields: PyClass['fields']): HeapState[] {
+  const seen = new Set<string>();
+  const out: HeapState[] = [];
+  for (const s of states) {
+    const t: HeapState = s.pool === 'pending' ? { ...s, pool: 'empty' } : s;
+    const key = JSON.stringify(t);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out
+    .map((s, i) => ({ s, i, size: stateSize(s, fields) }))
+    .sort((a, b) => a.size - b.size || a.i - b.i)
+    .map((x) => x.s);
 }
 
 export { describeState };
