@@ -76,8 +76,11 @@ export function analysisListeners(
       onAnalysis(getFileAnalysis(context));
     },
   };
-  const settings = readSettings(context.settings as Record<string, unknown>);
-  if (!state.collecting && settings.typeAware !== 'off' && context.sourceCode.parserServices?.program) {
+  if (
+    !state.collecting &&
+    context.sourceCode.parserServices?.program &&
+    readSettings(context.settings as Record<string, unknown>).typeAware !== 'off'
+  ) {
     state.collecting = true;
     const collect = (node: FunctionNode): void => {
       state.functions.push(node);
@@ -147,20 +150,21 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
   };
 
   // Shortest-first search for an operation of one category reachable from a helper.
-  const memo = new Map<string, Reach | null>();
-  const keyOf = (fn: FunctionNode, category: Category): string => `${fn.range[0]}:${category}`;
-  const inProgress = new Set<string>();
+  const memo = new Map<Category, Map<FunctionNode, Reach | null>>(CATEGORIES.map((category) => [category, new Map()]));
+  const inProgress = new Map<Category, Set<FunctionNode>>(CATEGORIES.map((category) => [category, new Set()]));
   const reach = (fn: FunctionNode, category: Category): { result: Reach | null; complete: boolean } => {
-    const key = keyOf(fn, category);
-    if (memo.has(key)) return { result: memo.get(key)!, complete: true };
-    if (inProgress.has(key)) return { result: null, complete: false };
+    const known = memo.get(category)!;
+    const key = fn;
+    if (known.has(key)) return { result: known.get(key)!, complete: true };
+    if (inProgress.get(category)!.has(key)) return { result: null, complete: false };
     const effects = helperEffects(fn);
     const direct = effects.operations.find((operation) => operation.kind.category === category);
     if (direct) {
-      memo.set(key, { names: [], operation: direct });
-      return { result: memo.get(key)!, complete: true };
+      const result = { names: [], operation: direct };
+      known.set(key, result);
+      return { result, complete: true };
     }
-    inProgress.add(key);
+    inProgress.get(category)!.add(key);
     let complete = true;
     let result: Reach | null = null;
     for (const call of effects.helperCalls) {
@@ -172,8 +176,8 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
         break;
       }
     }
-    inProgress.delete(key);
-    if (complete) memo.set(key, result);
+    inProgress.get(category)!.delete(key);
+    if (complete) known.set(key, result);
     return { result, complete };
   };
 
