@@ -23,6 +23,8 @@ export class GcHeads {
   readonly unreachableBit: number;
   readonly masked: boolean;
   readonly v37: boolean;
+  /** SET_PREV keeps the flags and SET_NEXT is a plain store (3.8–3.13, 3.14.5+). */
+  private readonly fused: boolean;
 
   constructor(
     readonly mem: Memory,
@@ -31,6 +33,7 @@ export class GcHeads {
     this.unreachableBit = profile.unreachableBit;
     this.masked = profile.maskedNext;
     this.v37 = !profile.gcRefsInPrev;
+    this.fused = !this.v37 && !this.masked;
   }
 
   /** The slot of `g` if it is an aligned header (object block or list head) that is not
@@ -174,8 +177,30 @@ export class GcHeads {
   isEmpty(list: number): boolean {
     return this.mem.load(list) === list;
   }
+  // The fused paths below do what the step-by-step code after them does, in the same order,
+  // on the same words, when every header they touch is a live header (liveSlot): then no
+  // step can fault or write into freed memory, and each address is decoded once. Anything
+  // else (3.7, 3.14.0's masking, a tagged or wild pointer, a freed block) takes the steps.
+
   /** gc_list_append: link `node` at the tail of `list`. */
   append(node: number, list: number): void {
+    if (this.fused) {
+      const sl = this.liveSlot(list);
+      const sn = this.liveSlot(node);
+      if (sl >= 0 && sn >= 0) {
+        const P = this.mem.gcPrev;
+        const N = this.mem.gcNext;
+        const last = P[sl];
+        const st = this.liveSlot(last);
+        if (st >= 0) {
+          P[sn] = low2(P[sn]) + last; // SET_PREV(node, last)
+          N[st] = node; // SET_NEXT(last, node)
+          N[sn] = list; // SET_NEXT(node, list)
+          P[sl] = node; // list->_gc_prev = node
+          return;
+        }
+      }
+    }
     const last = this.mem.loadPrev(list);
     this.setPrev(node, last);
     this.setNext(last, node);
@@ -184,6 +209,24 @@ export class GcHeads {
   }
   /** gc_list_remove: unlink via GC_PREV/GC_NEXT, then `_gc_next = 0`. */
   remove(node: number): void {
+    if (this.fused) {
+      const sn = this.liveSlot(node);
+      if (sn >= 0) {
+        const P = this.mem.gcPrev;
+        const N = this.mem.gcNext;
+        const pv = P[sn];
+        const prev = pv - low2(pv);
+        const next = N[sn];
+        const sp = this.liveSlot(prev);
+        const sx = this.liveSlot(next);
+        if (sp >= 0 && sx >= 0) {
+          N[sp] = next; // SET_NEXT(prev, next)
+          P[sx] = low2(P[sx]) + prev; // SET_PREV(next, prev)
+          N[sn] = 0; // node->_gc_next = 0
+          return;
+        }
+      }
+    }
     const prev = this.prev(node);
     const next = this.next(node);
     this.setNext(prev, next);
@@ -192,10 +235,42 @@ export class GcHeads {
   }
   /** gc_list_move: unlink exactly like remove, then link at the tail of `list`. */
   move(node: number, list: number): void {
+    if (this.fused) {
+      const sn = this.liveSlot(node);
+      if (sn >= 0) {
+        const P = this.mem.gcPrev;
+        const N = this.mem.gcNext;
+        const pv = P[sn];
+        const fromPrev = pv - low2(pv);
+        const fromNext = N[sn];
+        const sfp = this.liveSlot(fromPrev);
+        const sfn = this.liveSlot(fromNext);
+        if (sfp >= 0 && sfn >= 0) {
+          N[sfp] = fromNext; // SET_NEXT(from_prev, from_next)
+          P[sfn] = low2(P[sfn]) + fromPrev; // SET_PREV(from_next, from_prev)
+          const sl = this.liveSlot(list);
+          const toPrev = sl >= 0 ? P[sl] : 0;
+          const stp = sl >= 0 ? this.liveSlot(toPrev) : -1;
+          if (stp >= 0) {
+            P[sn] = low2(P[sn]) + toPrev; // SET_PREV(node, to_prev)
+            N[stp] = node; // SET_NEXT(to_prev, node)
+            P[sl] = node; // list->_gc_prev = node
+            N[sn] = list; // SET_NEXT(node, list)
+            return;
+          }
+          this.linkAtTail(node, list);
+          return;
+        }
+      }
+    }
     const fromPrev = this.prev(node);
     const fromNext = this.next(node);
     this.setNext(fromPrev, fromNext);
     this.setPrev(fromNext, fromPrev);
+    this.linkAtTail(node, list);
+  }
+  /** The second half of gc_list_move, step by step. */
+  private linkAtTail(node: number, list: number): void {
     const toPrev = this.mem.loadPrev(list);
     this.setPrev(node, toPrev);
     this.setNext(toPrev, node);

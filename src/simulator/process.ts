@@ -430,11 +430,9 @@ export class Process {
       this.mem.store(g, 0);
       return;
     }
-    const prev = h.prev(g);
-    const next = h.next(g);
-    h.setNext(prev, next);
-    h.setPrev(next, prev);
-    this.mem.store(g, 0);
+    // prev = GC_PREV(g), next = GC_NEXT(g), SET_NEXT(prev, next), SET_PREV(next, prev),
+    // g->_gc_next = 0: exactly gc_list_remove's reads and writes (and its fused fast path).
+    h.remove(g);
     const old = this.mem.loadPrev(g);
     this.mem.storePrev(g, low2(old) & 1);
     this.gc.onUntrack();
