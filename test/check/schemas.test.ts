@@ -69,6 +69,15 @@ describe('--format json against docs/check-report.schema.json', () => {
     expect(ok, errorsOf(validateReport)).toBe(true);
   });
 
+  it("README's trimmed example validates too", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## traverse-guard check'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example, 'a json block in the check section').toBeDefined();
+    const ok = validateReport(JSON.parse(example!));
+    expect(ok, errorsOf(validateReport)).toBe(true);
+  });
+
   it('rejects a report with an unknown verdict, a missing summary field or an undocumented field', () => {
     const badVerdict = clone(report) as unknown as { files: { classes: { verdicts: Record<string, { verdict: string }> }[] }[] };
     const cls = badVerdict.files.flatMap((f) => f.classes)[0];
