@@ -26,7 +26,8 @@ const HAZARD_FOLDERS: Readonly<Record<string, string>> = {
 let report: CheckReport;
 
 beforeAll(async () => {
-  report = await runCheck({ paths: ['fixtures'], cwd: REPO });
+  // A generous per-file limit: the suite runs other heavy tests beside this one.
+  report = await runCheck({ paths: ['fixtures'], cwd: REPO, timeoutMs: 300_000 });
 }, 600_000);
 
 function folderOf(f: FileReport): string {
