@@ -7,7 +7,7 @@ import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescr
 import { type ChildKeys, forEachChild, isFunctionNode, memberName, outerParent, shortText } from './analysis/ast.js';
 import { analysisListeners } from './analysis/file-analysis.js';
 import { resolveHelper } from './analysis/function-effects.js';
-import type { TraverseBody } from './analysis/traverse-discovery.js';
+import { suppliedParams, type TraverseBody } from './analysis/traverse-discovery.js';
 import { createRule } from './util/create-rule.js';
 
 export interface TraverseSignatureOptions {
@@ -84,7 +84,7 @@ function checkAsyncAndGenerator(context: Context, traverse: TraverseBody, keys: 
 }
 
 function checkParameters(context: Context, traverse: TraverseBody): void {
-  const params = traverse.fn.params;
+  const params = suppliedParams(traverse.fn);
   if (params.length <= 2 && params.every((param) => param.type !== AST_NODE_TYPES.RestElement)) return;
   const scopeManager = context.sourceCode.scopeManager!;
   const declared = scopeManager.getDeclaredVariables(traverse.fn);

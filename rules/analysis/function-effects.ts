@@ -194,6 +194,11 @@ class EffectCollector {
 
   private walk(node: TSESTree.Node): void {
     switch (node.type) {
+      case AST_NODE_TYPES.Identifier:
+      case AST_NODE_TYPES.Literal:
+      case AST_NODE_TYPES.ThisExpression:
+      case AST_NODE_TYPES.TemplateElement:
+        return; // leaves: nothing to record, nothing below
       case AST_NODE_TYPES.ArrowFunctionExpression:
       case AST_NODE_TYPES.FunctionExpression:
         if (isSynchronouslyInvoked(node, this.context.settings)) this.walkCallback(node);

@@ -21,13 +21,20 @@ export interface TraverseBody {
 
 type Variable = TSESLint.Scope.Variable;
 
+/** The parameters a caller supplies: TypeScript's `this: T` pseudo-parameter is erased. */
+export function suppliedParams(fn: FunctionNode): TSESTree.Parameter[] {
+  return fn.params.filter((param) => !(param.type === AST_NODE_TYPES.Identifier && param.name === 'this'));
+}
+
 function selfAndVisit(fn: FunctionNode): FunctionRole {
-  return { selfParameters: fn.params.slice(0, 1), visitParameters: fn.params.slice(1, 2) };
+  const params = suppliedParams(fn);
+  return { selfParameters: params.slice(0, 1), visitParameters: params.slice(1, 2) };
 }
 
 /** `__traverse__(visit)` uses `this` as self; `__traverse__(self, visit)` is the PyO3 shape. */
 function methodRole(fn: FunctionNode): FunctionRole {
-  return fn.params.length >= 2 ? selfAndVisit(fn) : { selfParameters: [], visitParameters: fn.params.slice(0, 1) };
+  const params = suppliedParams(fn);
+  return params.length >= 2 ? selfAndVisit(fn) : { selfParameters: [], visitParameters: params.slice(0, 1) };
 }
 
 /** The expression a reference stands in once member accesses on it are included. */
@@ -131,8 +138,9 @@ function methodTraverses(program: TSESTree.Program, text: string, keys: ChildKey
 
 /** A cheap syntactic filter before asking the checker about a function's contextual type. */
 function mayBeContextualTraverse(fn: FunctionNode): boolean {
-  if (fn.type === AST_NODE_TYPES.FunctionDeclaration || fn.params.length > 2) return false;
-  if (fn.params.length === 2) return true;
+  const params = suppliedParams(fn);
+  if (fn.type === AST_NODE_TYPES.FunctionDeclaration || params.length > 2) return false;
+  if (params.length === 2) return true;
   const parent = fn.parent;
   return (
     (parent?.type === AST_NODE_TYPES.Property || parent?.type === AST_NODE_TYPES.MethodDefinition) &&
