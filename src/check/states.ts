@@ -29,8 +29,13 @@ const REF_TARGETS: Readonly<Record<string, readonly Target[]>> = {
   list: ['none', 'young-rc1', 'old-rc1', 'young-rc2', 'self', 'peer'],
 };
 
-/** Fields crossed in full; beyond this, extra fields vary one at a time. */
+/** Reference fields crossed in full; beyond this, extra fields vary one at a time. */
 const FULL_CROSS = 2;
+/**
+ * Primitive fields crossed in full (2 values each): they choose the traverse body's path, and
+ * a hazard nested under conditions on three fields needs all three set together.
+ */
+const FULL_CROSS_VALUES = 4;
 
 function primitiveValues(kind: FieldKind, initial: unknown): unknown[] {
   switch (kind) {
@@ -45,10 +50,10 @@ function primitiveValues(kind: FieldKind, initial: unknown): unknown[] {
   }
 }
 
-/** A cartesian product, first fields crossed in full, the rest one at a time. */
-function product<T>(axes: readonly (readonly [string, readonly T[]])[]): Record<string, T>[] {
-  const full = axes.slice(0, FULL_CROSS);
-  const rest = axes.slice(FULL_CROSS);
+/** A cartesian product, the first `cross` fields crossed in full, the rest one at a time. */
+function product<T>(axes: readonly (readonly [string, readonly T[]])[], cross: number): Record<string, T>[] {
+  const full = axes.slice(0, cross);
+  const rest = axes.slice(cross);
   let out: Record<string, T>[] = [{}];
   for (const [name, opts] of full) {
     out = out.flatMap((o) => opts.map((v) => ({ ...o, [name]: v })));
@@ -59,6 +64,13 @@ function product<T>(axes: readonly (readonly [string, readonly T[]])[]): Record<
     for (const v of opts.slice(1)) out.push({ ...base[0], [name]: v });
   }
   return out;
+}
+
+/** How far a state's heap is from the plainest one: `stateSize` without the primitive values. */
+function heapSize(s: HeapState, fields: Fields): number {
+  let n = stateSize(s, fields);
+  for (const [k, v] of Object.entries(s.values)) if (v !== primitiveValues(fields[k].kind, fields[k].default)[0]) n -= 1;
+  return n;
 }
 
 /** How far a state is from the plainest one (for smallest-first order). */
@@ -76,8 +88,11 @@ export function stateSize(s: HeapState, fields: Fields): number {
 }
 
 /**
- * The explored states: every state of size ≤ SMALL (each field's deviations alone and in
- * small pairs, with the pool and the collection kind), then, greedily, whatever else is
+ * The explored states: every state whose heap is of size ≤ SMALL (each reference field's
+ * deviations alone and in small pairs, with the pool and the collection kind), under every
+ * combination of the primitive values (they choose the path through the traverse body: a
+ * hazard under `if (self.a) { if (self.b) … }` that needs a pending decref is three
+ * dimensions away — found by the fuzz test), then, greedily, whatever else is
  * needed so that every pair of values of any two dimensions occurs together at least once —
  * a field's exact target or value with the holding, the pool, the collection kind or a
  * primitive value; two reference fields by target kind (see pairsOf). Returned smallest
@@ -92,14 +107,14 @@ export function stateSize(s: HeapState, fields: Fields): number {
  */
 export function enumerateStates(fields: Fields): HeapState[] {
   const all = enumerateAllStates(fields);
-  const size = (s: HeapState) => stateSize(s, fields);
   const chosen = new Set<HeapState>();
   const covered = new Set<string>();
   const cover = (s: HeapState) => {
     for (const p of pairsOf(s)) covered.add(p);
     chosen.add(s);
   };
-  for (const s of all) if (size(s) <= SMALL) cover(s);
+  // Every path through the body (primitive values, crossed in full) with every small heap.
+  for (const s of all) if (heapSize(s, fields) <= SMALL) cover(s);
   // Greedy all-pairs completion: the state adding the most uncovered pairs, smallest first.
   const pending = all.filter((s) => !chosen.has(s));
   for (;;) {
@@ -164,8 +179,8 @@ export function enumerateAllStates(fields: Fields): HeapState[] {
     if (targets) refAxes.push([k, targets]);
     else valAxes.push([k, primitiveValues(f.kind, f.default)]);
   }
-  const refCombos = product(refAxes);
-  const valCombos = product(valAxes);
+  const refCombos = product(refAxes, FULL_CROSS);
+  const valCombos = product(valAxes, FULL_CROSS_VALUES);
   const out: HeapState[] = [];
   for (const refs of refCombos) {
     const cyclic = Object.values(refs).some((t) => t === 'self' || t === 'peer');

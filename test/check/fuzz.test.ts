@@ -45,6 +45,15 @@ describe('fuzz regressions', () => {
     expect(judgeSource(src).ok).toBe(true);
   });
 
+  it('a hazard under conditions on two primitive fields is explored with both set and a pending decref', () => {
+    // Found by the campaign (seed 103): the third primitive field varied only alone, and the
+    // bounded states never combined two primitive values with a pending decref.
+    const src = `${HEADER}const fields = { slot0: field.cell(), count1: field.int(), count2: field.int(), count3: field.int() };\nexport const Fuzz = pyclass('Fuzz', { fields, traverse(self, visit) { if (self.count3 > 0) { for (let n = 0; n < self.count1; n++) Python.withGil(() => 0); } else visit.call(self.slot0.get()); } });\nvoid py;\n`;
+    const j = judgeSource(src);
+    expect(j.ok, describeJudgement(j)).toBe(true);
+    expect(j.sim.verdicts['pyo3-0.19-nolock@3.11'].reproducer?.state).toMatchObject({ values: { count1: 1, count3: 1 }, pool: 'pending' });
+  });
+
   it.each([
     ['new GILPool()', '{ const pool = new GILPool(); pool.drop(); }'],
     ['Python.withGil', 'Python.withGil(() => 0);'],

@@ -298,13 +298,88 @@ function dedupe(body: readonly Stmt[], visited: Visited, where: 'top' | 'loop' |
   return [out, seen];
 }
 
-/** The program with each reference visited at most once on every path (see above). */
+/*
+ * No dead code. The rules are path-insensitive (a hazard is a hazard wherever it is written),
+ * so a hazard that no state can reach — `if (self.n > 0) { if (self.n === 0) { … } }`, or a
+ * helper whose `for (… < self.n …)` is only called under `self.n === 0` — would be "flagged,
+ * never broke" by construction: that tests nothing but the generator. Conditions are on
+ * primitive fields, which nothing in a traverse changes, so reachability is exact: each
+ * explored value of a field makes one condition true (`!negate` ⇔ the non-default value).
+ */
+type Env = ReadonlyMap<string, boolean>;
+
+function reach(body: readonly Stmt[], env: Env, helpers: readonly Helper[], live: Set<Stmt>): void {
+  const under = (field: string, other: boolean) => new Map([...env, [field, other]]);
+  for (const s of body) {
+    live.add(s);
+    switch (s.op) {
+      case 'if': {
+        const v = env.get(s.cond.field);
+        if (v === undefined || v === !s.cond.negate) reach(s.then, under(s.cond.field, !s.cond.negate), helpers, live);
+        if (v === undefined || v === s.cond.negate) reach(s.else, under(s.cond.field, s.cond.negate), helpers, live);
+        break;
+      }
+      case 'repeat':
+        // The body runs only for the non-default value (1).
+        if (env.get(s.field) !== false) reach(s.body, under(s.field, true), helpers, live);
+        break;
+      case 'forList':
+      case 'gil':
+      case 'allowThreads':
+      case 'pool':
+        reach(s.body, env, helpers, live);
+        break;
+      case 'call':
+        reach(helpers[s.helper].body, env, helpers, live);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function prune(body: readonly Stmt[], live: ReadonlySet<Stmt>): Stmt[] {
+  return body
+    .filter((s) => live.has(s))
+    .map((s) => {
+      switch (s.op) {
+        case 'if':
+          return { ...s, then: prune(s.then, live), else: prune(s.else, live) };
+        case 'repeat':
+        case 'forList':
+        case 'gil':
+        case 'allowThreads':
+        case 'pool':
+          return { ...s, body: prune(s.body, live) };
+        default:
+          return s;
+      }
+    });
+}
+
+/** The program with each reference visited at most once on every path, and no dead code (see above). */
 export function wellFormed(prog: Program): Program {
-  return {
-    ...prog,
-    body: dedupe(prog.body, new Set(), 'top')[0],
-    helpers: prog.helpers.map((h) => ({ ...h, body: dedupe(h.body, new Set(), 'helper')[0] })),
-  };
+  const body = dedupe(prog.body, new Set(), 'top')[0];
+  const helpers = prog.helpers.map((h) => ({ ...h, body: dedupe(h.body, new Set(), 'helper')[0] }));
+  const live = new Set<Stmt>();
+  reach(body, new Map(), helpers, live);
+  // A helper never called is not a traverse body: its code is kept as written.
+  helpers.forEach((h, i) => {
+    if (!isCalled(i, body, helpers)) h.body.forEach((s) => markAll(s, live));
+  });
+  return { ...prog, body: prune(body, live), helpers: helpers.map((h) => ({ ...h, body: prune(h.body, live) })) };
+}
+
+function isCalled(i: number, body: readonly Stmt[], helpers: readonly Helper[]): boolean {
+  const calls = (b: readonly Stmt[]): boolean =>
+    b.some((s) => (s.op === 'call' && (s.helper === i || calls(helpers[s.helper].body))) || (s.op === 'if' && (calls(s.then) || calls(s.else))) || ('body' in s && Array.isArray(s.body) && calls(s.body)));
+  return calls(body);
+}
+
+function markAll(s: Stmt, live: Set<Stmt>): void {
+  live.add(s);
+  if (s.op === 'if') [...s.then, ...s.else].forEach((x) => markAll(x, live));
+  else if ('body' in s && Array.isArray(s.body)) (s.body as Stmt[]).forEach((x) => markAll(x, live));
 }
 
 function range(a: number, b: number): number[] {
