@@ -105,16 +105,23 @@ describe('check: input errors exit 2', () => {
     expect(r.stderr).toMatch(/cannot read .*gone\.ts: ENOENT/);
   });
 
-  it('a file the user may not read (EACCES)', () => {
+  it('a file the user may not read (EACCES)', async () => {
     const dir = p('locked');
     mkdirSync(dir);
     chmodSync(project.dir, 0o755);
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, 'secret.ts'), GOOD);
     chmodSync(join(dir, 'secret.ts'), 0o000);
-    // Root reads any file: run the CLI as `nobody` then, so the permission bits count.
+    // Root reads any file: as root, run the check with the effective uid of `nobody` (given
+    // back right after), so the permission bits count. It fails before any worker starts.
     const asRoot = process.getuid?.() === 0;
-    const r = runBin(['check', dir], asRoot ? { uid: 65534, gid: 65534 } : {});
+    if (asRoot) process.seteuid!(65534);
+    let r;
+    try {
+      r = await runCli(['check', dir]);
+    } finally {
+      if (asRoot) process.seteuid!(0);
+    }
     expect(r.stderr).toMatch(/cannot read .*secret\.ts: EACCES/);
     expect(r.code).toBe(2);
   });
