@@ -29,7 +29,7 @@ const REF_TARGETS: Readonly<Record<string, readonly Target[]>> = {
   list: ['none', 'young-rc1', 'old-rc1', 'young-rc2', 'self', 'peer'],
 };
 
-/** Reference fields crossed in full; beyond this, extra fields vary one at a time. */
+/** How many reference fields leave their plainest target together (any of them, in full). */
 const FULL_CROSS = 2;
 /**
  * Primitive fields crossed in full (2 values each): they choose the traverse body's path, and
@@ -48,6 +48,26 @@ function primitiveValues(kind: FieldKind, initial: unknown): unknown[] {
     default:
       return [initial];
   }
+}
+
+/**
+ * Every combination in which at most `k` fields leave their first (plainest) value: whichever
+ * fields they are — a hazard on one field reached through another (a cell taken in a loop
+ * over a list needs both non-empty) may involve any two.
+ */
+function nearPlain<T>(axes: readonly (readonly [string, readonly T[]])[], k: number): Record<string, T>[] {
+  const out: Record<string, T>[] = [];
+  const go = (i: number, acc: Record<string, T>, left: number) => {
+    if (i === axes.length) {
+      out.push(acc);
+      return;
+    }
+    const [name, opts] = axes[i];
+    go(i + 1, { ...acc, [name]: opts[0] }, left);
+    if (left > 0) for (const v of opts.slice(1)) go(i + 1, { ...acc, [name]: v }, left - 1);
+  };
+  go(0, {}, k);
+  return out;
 }
 
 /** A cartesian product, the first `cross` fields crossed in full, the rest one at a time. */
@@ -179,7 +199,8 @@ export function enumerateAllStates(fields: Fields): HeapState[] {
     if (targets) refAxes.push([k, targets]);
     else valAxes.push([k, primitiveValues(f.kind, f.default)]);
   }
-  const refCombos = product(refAxes, FULL_CROSS);
+  // ⊇ product(refAxes, FULL_CROSS): the first two crossed in full, the rest alone.
+  const refCombos = nearPlain(refAxes, FULL_CROSS);
   const valCombos = product(valAxes, FULL_CROSS_VALUES);
   const out: HeapState[] = [];
   for (const refs of refCombos) {

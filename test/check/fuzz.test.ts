@@ -54,6 +54,16 @@ describe('fuzz regressions', () => {
     expect(j.sim.verdicts['pyo3-0.19-nolock@3.11'].reproducer?.state).toMatchObject({ values: { count1: 1, count3: 1 }, pool: 'pending' });
   });
 
+  it('a cell taken in a loop over a list is explored with both non-empty, whichever fields they are', () => {
+    // Found by the campaign (seed 104): beyond the first two reference fields, the others
+    // left their plainest target only alone, so the third (the list) was never non-empty
+    // while the second (the cell) was.
+    const src = `${HEADER}const fields = { maybe0: field.optionalRef(), slot1: field.cell(), items2: field.list(), maybe3: field.optionalRef() };\nexport const Fuzz = pyclass('Fuzz', { fields, traverse(self, visit) { for (const x of self.items2) { visit.call(x); (self.slot1 as unknown as RefCell).take(); } visit.call(self.maybe0); } });\nvoid py;\n`;
+    const j = judgeSource(src);
+    expect(j.ok, describeJudgement(j)).toBe(true);
+    expect(j.sim.verdicts['c@3.11'].reproducer?.state.refs).toMatchObject({ slot1: 'young-rc1', items2: 'young-rc1' });
+  });
+
   it.each([
     ['new GILPool()', '{ const pool = new GILPool(); pool.drop(); }'],
     ['Python.withGil', 'Python.withGil(() => 0);'],
