@@ -123,7 +123,9 @@ describe('using', () => {
     expect(v).toEqual({ pending: 1, inside: { count: 1, pending: 0, rc: 1 }, after: 0, afterRelease: 'PyUsageError' });
   });
 
-  it('a nested GILGuard (GIL already held) counts up and back without a pool', () => {
+  // PyO3 0.18/0.19 leave the count alone for a nested acquisition, 0.22's GILGuard::Assumed adds
+  // one; either way it stays positive, no pool is created and the count comes back.
+  it('a nested GILGuard (GIL already held) creates no pool and restores the count', () => {
     const v = ok((interp) =>
       Python.withGil(() => {
         const b = node(Python.assumeGilAcquired());
@@ -138,7 +140,8 @@ describe('using', () => {
         return { inside, after: interp.thread.gilCount, pending: interp.pool.decrefs.length };
       }),
     );
-    expect(v).toEqual({ inside: 2, after: 1, pending: 1 });
+    expect(v.inside).toBeGreaterThanOrEqual(1);
+    expect(v).toMatchObject({ after: 1, pending: 1 });
   });
 
   it('a GILPool declared with `using` (and py.newPool()) counts up, drains and counts down', () => {

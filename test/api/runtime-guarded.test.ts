@@ -354,7 +354,7 @@ describe('guarded: the lock is restored on every exit path', () => {
     'TraverseGilError': () => Python.withGil(() => 1),
   } as const;
   for (const [path, fn] of Object.entries(paths)) {
-    for (const where of ['Python code (count 0)', 'inside Python.withGil (count 1)', 'inside nested withGil (count 2)'] as const) {
+    for (const where of ['Python code (count 0)', 'inside Python.withGil (count 1)', 'inside nested withGil'] as const) {
       it(`${path}, traverse called from ${where}`, () => {
         const r = runOn('guarded', (interp) => {
           const a = Python.withGil((py) => selfCycle(py));
@@ -374,9 +374,10 @@ describe('guarded: the lock is restored on every exit path', () => {
           return { ...Python.withGil(() => Python.withGil(probe)), inside };
         });
         const v = r.value!;
-        const expected = where.startsWith('Python code') ? 0 : where.includes('nested') ? 2 : 1;
-        expect(v.before).toBe(expected);
-        expect(v.after).toBe(expected);
+        if (where.startsWith('Python code')) expect(v.before).toBe(0);
+        else if (where.includes('nested')) expect(v.before).toBeGreaterThanOrEqual(1); // 0.19: unchanged; 0.22+: + 1
+        else expect(v.before).toBe(1);
+        expect(v.after).toBe(v.before);
         expect(v.code).toBe(path === 'normal return' ? 0 : path === 'visitor error' ? 5 : -1);
         if (fn !== null) expect(v.inside).toEqual([-1]);
       });
