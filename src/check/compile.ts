@@ -34,9 +34,10 @@ function resolveLocal(fromFile: string, spec: string): string | undefined {
   return candidates.find((c) => /\.m?ts$/.test(c) && existsSync(c));
 }
 
-/** Compiles `file` and its relative imports; throws CompileError on unreadable or invalid input. */
-export function compileForWorker(file: string): CompiledFile {
-  const dir = mkdtempSync(join(tmpdir(), 'traverse-guard-'));
+/** Compiles `file` and its relative imports into a new directory under `parent`; throws
+ *  CompileError on unreadable or invalid input. */
+export function compileForWorker(file: string, parent: string = tmpdir()): CompiledFile {
+  const dir = mkdtempSync(join(parent, 'traverse-guard-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   const sources = new Map<string, string>();
   const queue = [resolve(file)];

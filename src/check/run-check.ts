@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
 import { classAt, classSpans } from './associate.js';
 import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
-import { runIsolated } from './isolate.js';
+import { IsolatedWorker } from './isolate.js';
 import { lintFiles, type LintFinding } from './lint.js';
 import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
 import { PACKAGE_ROOT } from './compile.js';
@@ -21,6 +21,8 @@ export interface CheckOptions {
   readonly profiles?: readonly ProfileChoice[];
   readonly timeoutMs?: number;
   readonly jobs?: number;
+  /** Files a worker process checks before it is replaced (1 = a process per file). */
+  readonly filesPerWorker?: number;
   readonly maxStates?: number;
   readonly onProgress?: (done: number, total: number, runs: number) => void;
   /** After each file's worker: its wall time (spawn to exit) and the worker's own time after
@@ -87,36 +89,35 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const progress = () => opts.onProgress?.(done, files.length, runs + [...live.values()].reduce((a, b) => a + b, 0));
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
   const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const file = files[i];
-      const rel = relative(opts.cwd, file);
-      const l = lint.get(file) ?? { findings: [] };
-      const started = performance.now();
-      const res = await runIsolated(file, {
-        runtimes,
-        profiles,
-        timeoutMs: opts.timeoutMs ?? 60_000,
-        maxStates: opts.maxStates,
-        onProgress: (n) => {
+    const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker });
+    try {
+      while (next < files.length) {
+        const i = next++;
+        const file = files[i];
+        const rel = relative(opts.cwd, file);
+        const l = lint.get(file) ?? { findings: [] };
+        const started = performance.now();
+        const res = await isolated.run(file, (n) => {
           live.set(i, n);
           progress();
-        },
-      });
-      live.delete(i);
-      opts.onFileDone?.(file, {
-        wallSeconds: (performance.now() - started) / 1000,
-        workerSeconds: res.ok ? res.result.seconds : undefined,
-        runs: res.ok ? res.result.runs : 0,
-      });
-      if (!res.ok) {
-        reports[i] = { path: rel, error: res.error, classes: [], otherFindings: l.findings };
-      } else {
-        runs += res.result.runs;
-        reports[i] = buildFileReport(rel, file, l.findings, res.result, l.fatal);
+        });
+        live.delete(i);
+        opts.onFileDone?.(file, {
+          wallSeconds: (performance.now() - started) / 1000,
+          workerSeconds: res.ok ? res.result.seconds : undefined,
+          runs: res.ok ? res.result.runs : 0,
+        });
+        if (!res.ok) {
+          reports[i] = { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+        } else {
+          runs += res.result.runs;
+          reports[i] = buildFileReport(rel, file, l.findings, res.result, l.fatal);
+        }
+        done++;
+        progress();
       }
-      done++;
-      progress();
+    } finally {
+      isolated.close();
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));

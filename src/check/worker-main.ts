@@ -1,12 +1,12 @@
-// The isolated worker: loads one compiled user file, finds the pyclasses it defines, explores
-// each against adversarial heaps (and runs its `main` scenario), and prints one result line.
-// Started by isolate.ts with Node's permission model: it may read only its private directory
-// and this package.
+// The isolated worker: takes compiled user files one at a time (a JSON job per stdin line),
+// finds the pyclasses each defines, explores them against adversarial heaps (and runs the
+// file's `main` scenario), and answers each job with one result line. Started by isolate.ts
+// under Node's permission model: it may read only its private directory and this package.
 
 import { definedClasses } from '../api/pyclass-handle.js';
 import { Interpreter } from '../api/index.js';
 import { comboKey, compactFault, exploreClass, summarize, type ComboOutcome } from './explore.js';
-import { PROGRESS_MARKER, RESULT_MARKER, type ClassResult, type WorkerJob, type WorkerResult } from './worker-protocol.js';
+import { PROGRESS_MARKER, RESULT_MARKER, type ClassResult, type WorkerJob, type WorkerReply, type WorkerResult } from './worker-protocol.js';
 import { enumerateStates } from './states.js';
 
 function fromCompiled(job: WorkerJob, loc: string | undefined): { file: string; line: number } {
@@ -16,11 +16,9 @@ function fromCompiled(job: WorkerJob, loc: string | undefined): { file: string; 
   return { file: job.sources[path] ?? path, line: Number(m[2]) };
 }
 
-async function main(): Promise<void> {
-  const job = JSON.parse(process.env.TRAVERSE_GUARD_JOB ?? '{}') as WorkerJob;
+/** Checks one compiled file: its classes against adversarial heaps, then its `main`. */
+async function checkFile(job: WorkerJob): Promise<WorkerResult> {
   const t0 = performance.now();
-  // User output must not mix with the result line.
-  console.log = console.info = console.warn = console.debug = () => {};
   const before = definedClasses.length;
   const mod = (await import(job.entry)) as { main?: unknown };
   const entrySource = job.sources[job.entry];
@@ -58,23 +56,53 @@ async function main(): Promise<void> {
       }
     }
   }
-  const result: WorkerResult = { classes, main: mainOutcomes, runs, seconds: (performance.now() - t0) / 1000 };
-  // Exit only once the line is flushed: process.exit right after a large write to a pipe
-  // can cut it short (the parent then sees half a JSON line).
-  await new Promise<void>((done) => process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`, () => done()));
+  return { classes, main: mainOutcomes, runs, seconds: (performance.now() - t0) / 1000 };
+}
+
+function describeError(e: unknown): string {
+  const denied = e as { code?: string; permission?: string; resource?: string };
+  if (denied?.code === 'ERR_ACCESS_DENIED') {
+    return `denied by the sandbox: ${denied.permission ?? 'access'}${denied.resource ? ` ${denied.resource}` : ''} (a checked file may not read other files, write, spawn or use the network)`;
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+function reply(r: WorkerReply): Promise<void> {
+  // Resolve once the line is flushed: a large write to a pipe can otherwise be cut short.
+  return new Promise<void>((done) => process.stdout.write(`${RESULT_MARKER}${JSON.stringify(r)}\n`, () => done()));
+}
+
+/** Reads one job per line from stdin and answers each with one result line. */
+async function main(): Promise<void> {
+  // User output must not mix with the result lines.
+  console.log = console.info = console.warn = console.debug = () => {};
+  process.on('unhandledRejection', () => {});
+  let buf = '';
+  let chain = Promise.resolve();
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const job = JSON.parse(buf.slice(0, i)) as WorkerJob;
+      buf = buf.slice(i + 1);
+      chain = chain.then(async () => {
+        try {
+          await reply({ id: job.id, ok: true, result: await checkFile(job) });
+        } catch (e) {
+          await reply({ id: job.id, ok: false, error: `failed to load: ${describeError(e)}` });
+        }
+      });
+    }
+  });
+  await new Promise<void>((done) => process.stdin.on('end', () => done()));
+  await chain;
 }
 
 main().then(
   () => process.exit(0),
   (e: unknown) => {
-    const denied = e as { code?: string; permission?: string; resource?: string };
-    const msg =
-      denied?.code === 'ERR_ACCESS_DENIED'
-        ? `denied by the sandbox: ${denied.permission ?? 'access'}${denied.resource ? ` ${denied.resource}` : ''} (a checked file may not read other files, write, spawn or use the network)`
-        : e instanceof Error
-          ? `${e.name}: ${e.message}`
-          : String(e);
-    process.stderr.write(`${msg}\n`);
+    process.stderr.write(`${describeError(e)}\n`);
     process.exit(3);
   },
 );

@@ -4,6 +4,8 @@ import type { ComboOutcome, ProfileChoice } from './explore.js';
 import type { RuntimeKind } from '../api/index.js';
 
 export interface WorkerJob {
+  /** Matches the reply to the job. */
+  readonly id: number;
   /** Compiled entry module (in the worker's private directory). */
   readonly entry: string;
   /** Compiled path → source path. */
@@ -31,6 +33,11 @@ export interface WorkerResult {
   readonly runs: number;
   readonly seconds: number;
 }
+
+/** One line per job: the result, or why the file could not be checked. */
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly result: WorkerResult }
+  | { readonly id: number; readonly ok: false; readonly error: string };
 
 export const RESULT_MARKER = '@@traverse-guard-result ';
 export const PROGRESS_MARKER = '@@traverse-guard-progress ';
