@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   GILPool,
   GIL_LOCKED_DURING_TRAVERSE_MESSAGE,
+  Interpreter,
   Py,
   Python,
   TraverseError,
@@ -451,4 +452,29 @@ describe('threads spawned inside traverse wait for the GIL', () => {
       expect(r.unraisable).toContain('Exception in thread Late: late');
     },
   );
+});
+
+describe('debug builds: PyObject_GC_Track validates with tp_traverse', () => {
+  it('Py.new runs the new object\'s traverse under the lock; a misuse there is stopped and Py.new completes', () => {
+    resetHook();
+    const interp = new Interpreter({ runtime: 'guarded', python: '3.12', debug: true });
+    const counts: number[] = [];
+    const r = interp.run(() => {
+      hook.fn = () => {
+        counts.push(interp.thread.gilCount);
+        Python.withGil(() => 1);
+      };
+      const made = Python.withGil((py) => {
+        const n = Py.new(py, Node, {});
+        return { tracked: gc.isTracked(n), rc: n.refcnt(py), count: interp.thread.gilCount };
+      });
+      hook.fn = null;
+      return made;
+    });
+    resetHook();
+    expect(counts).toEqual([-1]);
+    expect(r.value).toEqual({ tracked: true, rc: 1, count: 1 });
+    expect(r.verdict).toBe('error');
+    expect(r.stopped).toEqual([`${GIL_LOCKED_DURING_TRAVERSE_MESSAGE} (Python.withGil)`]);
+  });
 });
