@@ -18,6 +18,17 @@ export function listItems(p: Process, op: number): number[] {
 
 export function installBuiltins(p: Process): Builtins {
   const items = (op: number) => p.payload[p.slot(op)] as number[];
+  /** Py_CLEAR of every slot, in order (the slot is NULL before its referent can die). */
+  const clearSlots = (op: number) => {
+    const a = items(op);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (x) {
+        a[i] = 0;
+        p.Py_DECREF(x);
+      }
+    }
+  };
   const list = p.defineType({
     name: 'list',
     gc: true,
@@ -67,27 +78,13 @@ export function installBuiltins(p: Process): Builtins {
     },
     // subtype_clear: Py_CLEAR each slot.
     clear: (op) => {
-      const a = items(op);
-      for (let i = 0; i < a.length; i++) {
-        const x = a[i];
-        if (x) {
-          a[i] = 0;
-          p.Py_DECREF(x);
-        }
-      }
+      clearSlots(op);
       return 0;
     },
     // subtype_dealloc (no finalizer): untrack, clear slots, free.
     dealloc: (op) => {
       p.PyObject_GC_UnTrack(op);
-      const a = items(op);
-      for (let i = 0; i < a.length; i++) {
-        const x = a[i];
-        if (x) {
-          a[i] = 0;
-          p.Py_DECREF(x);
-        }
-      }
+      clearSlots(op);
       p.PyObject_GC_Del(op);
     },
     referents: (op) => items(op).filter((x) => x !== 0),
