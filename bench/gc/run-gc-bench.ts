@@ -7,6 +7,7 @@
 // (a CPython binary; default: pyenv 3.11, else python3 on PATH), GC_BENCH_NODES (default 1e6).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -47,5 +48,6 @@ for (const variant of ['garbage', 'live'] as const) {
       `node heapUsed ${mem.heapUsedMB} MB + ${mem.typedArraysMB} MB typed arrays`,
   );
 }
-console.log(`\nfull gc.collect(), best of ${runs}, ${nodes} nodes:`);
+const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`\nfull gc.collect(), best of ${runs}, ${nodes} nodes (load average ${load}; wall-clock figures are only comparable on an idle machine):`);
 for (const r of rows) console.log(r);

@@ -441,7 +441,9 @@ export class Process {
   /** PyObject_GC_Del: unlink if still tracked, gen0.count -= 1, free the block. */
   PyObject_GC_Del(op: number): void {
     this.alive();
-    this.frame('PyObject_GC_Del', () => {
+    const depth = this.stack.depth;
+    this.stack.push('PyObject_GC_Del');
+    try {
       const g = this.asGc(op);
       if (this.isTracked(op)) {
         if (this.debug && this.profile.debugTrackValidate) {
@@ -460,7 +462,9 @@ export class Process {
       }
       this.gc.onGcDel();
       this.free(op);
-    });
+    } finally {
+      this.stack.unwindTo(depth);
+    }
   }
 
   /** PyObject_Free for a non-GC object. */

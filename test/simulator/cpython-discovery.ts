@@ -28,7 +28,8 @@ function candidates(): string[] {
       if (/^3\.\d+/.test(v)) out.push(`${root}/${v}/bin/python3`);
     }
   }
-  out.push('python3');
+  // python3 on PATH (often a pyenv shim), then the system interpreters it may shadow.
+  out.push('python3', '/usr/bin/python3', '/usr/local/bin/python3');
   return out;
 }
 
