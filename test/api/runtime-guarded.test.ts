@@ -14,6 +14,7 @@ import {
   TraverseError,
   TraverseGilError,
   gc,
+  pyfunction,
   spawnThread,
   type RefCell,
 } from 'traverse-guard';
@@ -50,6 +51,7 @@ const misuses: ReadonlyArray<readonly [string, (c: Ctx) => unknown]> = [
   ['gc.getReferents', (c) => gc.getReferents(c.other)],
   ['gc.callbacks', () => gc.callbacks.push(() => {})],
   ['gc.garbage', () => gc.garbage.length],
+  ['pyfunction trampoline', () => pyfunction(() => 1)()],
 ];
 
 describe('guarded: interpreter access inside traverse', () => {
@@ -342,6 +344,19 @@ describe('guarded: errors from the visitor and from user code', () => {
     expect(r.verdict).toBe('ok');
     expect(r.audit).toEqual([]);
     expect(r.anomalies.some((x) => x.kind === 'traverse-returned-error' && x.message === 'Node_traverse returned -1')).toBe(true);
+  });
+});
+
+describe('guarded: API misuse inside traverse is an exception like any other', () => {
+  it('visit.call with a non-reference (plain JavaScript) throws PyUsageError → -1', () => {
+    const r = runOn('guarded', (interp) => {
+      const a = Python.withGil((py) => selfCycle(py));
+      hook.fn = (_self, visit) => visit.call(5 as never);
+      return callTraverse(interp, a).code;
+    });
+    expect(r.value).toBe(-1);
+    expect(r.traverseErrors).toEqual(['Node.traverse threw PyUsageError: Visit#call: expected a reference field']);
+    expect(r.verdict).toBe('ok');
   });
 });
 
