@@ -45,6 +45,9 @@ export function parseHeapGraph(text: string): HeapGraph {
   if (lines.length - 1 !== nodes) {
     throw new HeapGraphError(Math.min(lines.length, nodes + 1) + (lines.length - 1 < nodes ? 1 : 1), `expected ${nodes} node lines, found ${lines.length - 1}`);
   }
+  // Every target takes at least two characters (" 7"): a larger edges total cannot match, and
+  // must not size an allocation (a typo like 4294967295 would ask for 16 GiB).
+  if (edges > text.length / 2) throw new HeapGraphError(1, `header says ${edges} edges, more than the node lines can hold`);
   const external = new Uint32Array(nodes);
   const offsets = new Uint32Array(nodes + 1);
   const targets = new Uint32Array(edges);

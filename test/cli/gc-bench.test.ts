@@ -61,6 +61,8 @@ describe('traverse-guard gc-bench', () => {
     ['negative field', 'heapgraph 1 1 0\n-1 0\n', /line 2: external_refs must be a non-negative integer, got '-1'/],
     ['non-integer field', 'heapgraph 1 1 1\n0 1 0.5\n', /line 2: target must be a non-negative integer, got '0.5'/],
     ['edges total', 'heapgraph 1 2 5\n0 1 1\n0 0\n', /line 1: header says 5 edges, the node lines have 1/],
+    ['huge edges total', 'heapgraph 1 1 4294967295\n0 0\n', /line 1: header says 4294967295 edges, more than the node lines can hold/],
+    ['missing targets', 'heapgraph 1 1 1\n0 1\n', /line 2: k is 1 but 0 targets follow/],
   ];
   for (const [what, text, message] of malformed) {
     it(`rejects a heap graph with a ${what}: line and problem, exit 2`, async () => {
