@@ -3,7 +3,7 @@
 // the reference pool, applied at the next GIL acquisition.
 
 import { PyUsageError } from './errors.js';
-import { userSourceLines } from '../simulator/index.js';
+import { captureStack, userSourceLines } from '../simulator/index.js';
 import type { Interpreter } from './interpreter.js';
 import type { Temporary } from './scope.js';
 import type { Fields, InitOf, PyRef, PyRefMut } from './types.js';
@@ -20,7 +20,7 @@ export class Py<C = unknown> implements Temporary {
   /** @internal The PyObject* address. */ readonly op: number;
   /** @internal */ state: State = 'live';
   /** @internal Owned by a callback scope until claimed. */ temporary = false;
-  /** @internal Where a temporary was handed out (user source line). */ origin: string | undefined;
+  /** @internal Where a temporary was handed out (the stack, formatted only for a report). */ origin: Error | undefined;
 
   /** @internal */
   constructor(interp: Interpreter, op: number) {
@@ -105,7 +105,7 @@ export class Py<C = unknown> implements Temporary {
   }
   /** @internal */
   expire(): void {
-    if (this.state === 'live') this.interp.process.stack.withUserLocation(this.origin, () => this.drop());
+    if (this.state === 'live') this.interp.process.stack.withUserLocation(this.origin && (() => userSourceLines(this.origin)[0]), () => this.drop());
   }
   /** @internal */
   matches(v: unknown): boolean {
@@ -175,7 +175,7 @@ export function moveIn(value: unknown, what: string): Py<unknown> | null {
 export function handOut(interp: Interpreter, ref: Py<unknown> | null): Py<unknown> | null {
   if (!ref) return null;
   ref.temporary = true;
-  ref.origin = userSourceLines()[0];
+  ref.origin = captureStack();
   const scope = interp.currentScope();
   if (scope) scope.add(ref);
   return ref;

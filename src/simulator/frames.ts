@@ -3,8 +3,8 @@
 
 export interface Frame {
   readonly fn: string;
-  /** Source location of user code running in this frame (filled when a fault happens). */
-  where?: string;
+  /** Source location of user code in this frame, computed only if a fault is reported. */
+  where?: () => string | undefined;
 }
 
 /** Suffix of frames in which user TypeScript code runs (a traverse body, a scenario). */
@@ -23,7 +23,7 @@ export class CallStack {
 
   /** Gives the innermost user-code frame an explicit source location (e.g. where a value
    *  that is being dropped now was taken), for the duration of `fn`. */
-  withUserLocation<R>(where: string | undefined, fn: () => R): R {
+  withUserLocation<R>(where: (() => string | undefined) | undefined, fn: () => R): R {
     let f: Frame | undefined;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       if (this.frames[i].fn.endsWith(USER)) {
@@ -66,7 +66,7 @@ export class CallStack {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const fn = this.frames[i].fn;
       const name = fn.endsWith(USER) ? fn.slice(0, -USER.length) : fn;
-      const at = this.frames[i].where ?? where.get(i);
+      const at = this.frames[i].where?.() ?? where.get(i);
       out.push(at ? `${name} at ${at}` : name);
     }
     return out;
@@ -79,15 +79,29 @@ export class CallStack {
 
 const INTERNAL = /[\\/](src[\\/](simulator|api|check|cli)|dist[\\/]|node_modules[\\/]|node:)/;
 
+/** Captures the JavaScript stack now, to be turned into user locations only if needed. */
+export function captureStack(): Error {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const e = new Error();
+  Error.stackTraceLimit = saved;
+  return e;
+}
+
 /**
  * User-code locations on the JavaScript stack, innermost first ("fixtures/seed/crash2.ts:31"),
  * skipping the simulator, the binding API, vitest and node internals.
  */
-export function userSourceLines(): string[] {
-  const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 200;
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  Error.stackTraceLimit = saved;
+export function userSourceLines(captured?: Error): string[] {
+  let stackText: string | undefined;
+  if (captured) stackText = captured.stack;
+  else {
+    const saved = Error.stackTraceLimit;
+    Error.stackTraceLimit = 200;
+    stackText = new Error().stack;
+    Error.stackTraceLimit = saved;
+  }
+  const stack = stackText?.split('\n').slice(1) ?? [];
   const out: string[] = [];
   for (const l of stack) {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(l.trim());

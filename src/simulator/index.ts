@@ -4,7 +4,7 @@ export { Process, type ProcessOptions, type Anomaly, type TraceEvent } from './p
 export { GcModule } from './gcmodule.js';
 export { DEBUG_SAVEALL, DEBUG_STATS, DEBUG_COLLECTABLE, DEBUG_UNCOLLECTABLE, DEBUG_LEAK, type GenStats, type GcCallback } from './gcstate.js';
 export { installBuiltins, newList, newSlotsObject, listAppend, listItems, newStr, type Builtins } from './builtins.js';
-export { USER, CallStack, userSourceLines } from './frames.js';
+export { USER, CallStack, userSourceLines, captureStack } from './frames.js';
 export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
 export { auditHeap, type AuditFinding } from './audit.js';
 export { createSimulation, runSimulation, judge, verdictLine, type Simulation, type SimRunResult, type SimVerdict } from './run.js';
