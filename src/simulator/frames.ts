@@ -77,7 +77,8 @@ export class CallStack {
   }
 }
 
-const INTERNAL = /[\\/](src[\\/](simulator|api|check|cli)|dist[\\/]|node_modules[\\/]|node:)/;
+// Also skipped: frames left unmapped in the check's compiled copies (e.g. TypeScript's `using` helper).
+const INTERNAL = /[\\/](src[\\/](simulator|api|check|cli)|dist[\\/]|node_modules[\\/]|node:|traverse-guard-[A-Za-z0-9]{6}[\\/])/;
 
 /** Captures the JavaScript stack now, to be turned into user locations only if needed. */
 export function captureStack(): Error {
