@@ -97,7 +97,7 @@ describe('fuzz regressions (lint)', () => {
 
 describe('fuzz grammar', () => {
   it('prints programs that type-check against the API (hazards only through casts)', () => {
-    const programs = fc.sample(programArb(), { seed: 42, numRuns: 12 }).map(printProgram);
+    const programs = fc.sample(programArb(), { seed: 42, numRuns: Number(process.env.FUZZ_TYPECHECK_RUNS ?? 12) }).map(printProgram);
     const files = new Map(programs.map((p, i) => [join(ROOT, 'tmp', 'fuzz-typecheck', `p${i}.ts`), p]));
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,

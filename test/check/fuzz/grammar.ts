@@ -23,15 +23,18 @@ export interface Cond {
   readonly negate: boolean;
 }
 
+export type DropForm = 'drop' | 'dispose' | 'assign' | 'delete' | 'using' | 'objectAssign' | 'reflectSet' | 'reflectDelete';
+const DROP_FORMS: readonly DropForm[] = ['drop', 'dispose', 'assign', 'delete', 'using', 'objectAssign', 'reflectSet', 'reflectDelete'];
+
 export type Stmt =
   /** visit.call on a field (lists: for-of, forEach or an index loop). */
   | { readonly op: 'visit'; readonly field: string; readonly form: 0 | 1 | 2 }
   /** End a field's reference: .drop(), [Symbol.dispose](), assignment, delete, `using`; on a
    *  cell its borrowed value's .drop(); on a list its first item's .drop(). */
-  | { readonly op: 'drop'; readonly field: string; readonly form: 'drop' | 'dispose' | 'assign' | 'delete' | 'using' }
+  | { readonly op: 'drop'; readonly field: string; readonly form: DropForm }
   | { readonly op: 'cell'; readonly field: string; readonly method: 'take' | 'replace' | 'set' | 'clear'; readonly clone?: string }
   | { readonly op: 'list'; readonly field: string; readonly method: 'pop' | 'clear' | 'splice' }
-  | { readonly op: 'gil'; readonly form: 'withGil' | 'attach' | 'acquireGil'; readonly body: readonly Stmt[] }
+  | { readonly op: 'gil'; readonly form: 'withGil' | 'attach' | 'acquireGil' | 'usingGuard'; readonly body: readonly Stmt[] }
   | { readonly op: 'allowThreads'; readonly form: 'allowThreads' | 'detach'; readonly body: readonly Stmt[] }
   | { readonly op: 'pool'; readonly form: 'new' | 'using' | 'newPool' | 'withPool'; readonly body: readonly Stmt[] }
   /** A clone of a reference field: visited (and leaked), dropped at once, or leaked. */
@@ -119,7 +122,7 @@ function hazardOptions(ctx: Ctx, nested: fc.Arbitrary<Stmt[]>): { arbitrary: fc.
   if (loopable.length) {
     add(1, fc.record({ op: fc.constant('forFields' as const), fields: fc.uniqueArray(fc.constantFrom(...loopable), { minLength: 1, maxLength: loopable.length }), action: fc.constantFrom('drop' as const, 'take' as const) }));
   }
-  if (dropable.length) add(2, fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom('drop' as const, 'dispose' as const, 'assign' as const, 'delete' as const, 'using' as const) }));
+  if (dropable.length) add(2, fc.record({ op: fc.constant('drop' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom(...DROP_FORMS) }));
   if (cells.length) add(2, fc.record({ op: fc.constant('cell' as const), field: fc.constantFrom(...cells), method: fc.constantFrom('take' as const, 'replace' as const, 'set' as const, 'clear' as const), clone: single.length ? fc.option(fc.constantFrom(...single), { nil: undefined }) : fc.constant(undefined) }));
   if (lists.length) add(1, fc.record({ op: fc.constant('list' as const), field: fc.constantFrom(...lists), method: fc.constantFrom('pop' as const, 'clear' as const, 'splice' as const) }));
   // No standalone cloneRef (leaked, visited instead of the field, or dropped at once — the
@@ -130,7 +133,11 @@ function hazardOptions(ctx: Ctx, nested: fc.Arbitrary<Stmt[]>): { arbitrary: fc.
   // caught by the resurrection check — and a clone's own drop only undoes its incref. The
   // simulator agrees on every profile (3.7–3.14, release and debug). cloneRef is still
   // generated where it feeds an operation that can break: the value of a cell's set/replace.
-  add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const), body: nested }));
+  // No `Python.assumeGilAcquired()` in a traverse (setup() uses it, outside): no-gil-in-traverse
+  // flags it by design, but PyO3's assume_gil_acquired only mints a token — no GIL count, no
+  // pool, no refcount — so alone it cannot break anything (the simulator agrees); what breaks
+  // is what the token is then used for, and those uses are generated.
+  add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const, 'usingGuard' as const), body: nested }));
   add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
   add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
   return opts;
@@ -466,6 +473,13 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
           return [`${ind}delete (${S} as unknown as { ${s.field}?: Py | null }).${s.field};`];
         case 'using':
           return [`${ind}{`, `${inner}using r${p.depth} = ${S}.${s.field} as unknown as Py | null;`, `${ind}}`];
+        // The types do not stop these: Object.assign and Reflect take any object.
+        case 'objectAssign':
+          return [`${ind}Object.assign(${S}, { ${s.field}: null });`];
+        case 'reflectSet':
+          return [`${ind}Reflect.set(${S}, '${s.field}', null);`];
+        case 'reflectDelete':
+          return [`${ind}Reflect.deleteProperty(${S}, '${s.field}');`];
       }
       throw new Error('unreachable');
     }
@@ -486,6 +500,7 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
     case 'gil': {
       const lines = block(p, s.body, inner);
       if (s.form === 'acquireGil') return [`${ind}{`, `${inner}const g${p.depth} = Python.acquireGil();`, ...lines, `${inner}g${p.depth}.release();`, `${ind}}`];
+      if (s.form === 'usingGuard') return [`${ind}{`, `${inner}using g${p.depth} = Python.acquireGil();`, ...lines, `${ind}}`];
       return [`${ind}Python.${s.form}(() => {`, ...lines, `${ind}});`];
     }
     case 'allowThreads':
