@@ -1,6 +1,7 @@
 // The fuzz grammar: a model of one pyclass (declared fields, a traverse body, same-file
 // helpers, an optional clear) built from traverse-body operations — visit, drop, cell and
-// list operations, withGil / acquireGil, allowThreads, pool creation, cloneRef, helper calls,
+// list operations, withGil / acquireGil (also aliased, .call, Reflect.apply), allowThreads,
+// pool creation, cloneRef (as a cell value), helper calls, immediately invoked functions,
 // conditionals on primitive fields, loops over lists, fields and counts — with fast-check
 // arbitraries, and the printer that turns a model into the TypeScript source a user would
 // write. Hazards are reached through casts where the API's types forbid them, as a user of
@@ -26,6 +27,10 @@ export interface Cond {
 export type DropForm = 'drop' | 'dispose' | 'assign' | 'delete' | 'using' | 'objectAssign' | 'reflectSet' | 'reflectDelete';
 const DROP_FORMS: readonly DropForm[] = ['drop', 'dispose', 'assign', 'delete', 'using', 'objectAssign', 'reflectSet', 'reflectDelete'];
 
+/** GIL acquisition, also through the aliases and indirect calls the rules track. */
+export type GilForm = 'withGil' | 'attach' | 'acquireGil' | 'usingGuard' | 'destructured' | 'reflectApply' | 'call';
+const GIL_FORMS: readonly GilForm[] = ['withGil', 'attach', 'acquireGil', 'usingGuard', 'destructured', 'reflectApply', 'call'];
+
 export type Stmt =
   /** visit.call on a field (lists: for-of, forEach or an index loop). */
   | { readonly op: 'visit'; readonly field: string; readonly form: 0 | 1 | 2 }
@@ -34,7 +39,9 @@ export type Stmt =
   | { readonly op: 'drop'; readonly field: string; readonly form: DropForm }
   | { readonly op: 'cell'; readonly field: string; readonly method: 'take' | 'replace' | 'set' | 'clear'; readonly clone?: string }
   | { readonly op: 'list'; readonly field: string; readonly method: 'pop' | 'clear' | 'splice' }
-  | { readonly op: 'gil'; readonly form: 'withGil' | 'attach' | 'acquireGil' | 'usingGuard'; readonly body: readonly Stmt[] }
+  | { readonly op: 'gil'; readonly form: GilForm; readonly body: readonly Stmt[] }
+  /** An immediately invoked arrow function around a body (runs during the traverse). */
+  | { readonly op: 'iife'; readonly body: readonly Stmt[] }
   | { readonly op: 'allowThreads'; readonly form: 'allowThreads' | 'detach'; readonly body: readonly Stmt[] }
   | { readonly op: 'pool'; readonly form: 'new' | 'using' | 'newPool' | 'withPool'; readonly body: readonly Stmt[] }
   /** A clone of a reference field: visited (and leaked), dropped at once, or leaked. */
@@ -100,6 +107,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<Stmt> {
     }
     if (lists.length) add(2, fc.record({ op: fc.constant('forList' as const), field: fc.constantFrom(...lists), form: fc.constantFrom('for' as const, 'forEach' as const), body: body(depth - 1, { inLoop: true }) }));
     if (ints.length) add(1, fc.record({ op: fc.constant('repeat' as const), field: fc.constantFrom(...ints), body: body(depth - 1) }));
+    add(1, fc.record({ op: fc.constant('iife' as const), body: body(depth - 1) }));
   }
   const loopable = of(ctx, 'ref', 'optionalRef', 'cell');
   if (loopable.length >= 1) {
@@ -137,7 +145,7 @@ function hazardOptions(ctx: Ctx, nested: fc.Arbitrary<Stmt[]>): { arbitrary: fc.
   // flags it by design, but PyO3's assume_gil_acquired only mints a token — no GIL count, no
   // pool, no refcount — so alone it cannot break anything (the simulator agrees); what breaks
   // is what the token is then used for, and those uses are generated.
-  add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom('withGil' as const, 'attach' as const, 'acquireGil' as const, 'usingGuard' as const), body: nested }));
+  add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom(...GIL_FORMS), body: nested }));
   add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
   add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
   return opts;
@@ -291,6 +299,7 @@ function dedupe(body: readonly Stmt[], visited: Visited, where: 'top' | 'loop' |
         break;
       }
       case 'gil':
+      case 'iife':
       case 'allowThreads':
       case 'pool': {
         const [b, v] = nested(s.body, where, seen);
@@ -332,6 +341,7 @@ function reach(body: readonly Stmt[], env: Env, helpers: readonly Helper[], live
         break;
       case 'forList':
       case 'gil':
+      case 'iife':
       case 'allowThreads':
       case 'pool':
         reach(s.body, env, helpers, live);
@@ -355,6 +365,7 @@ function prune(body: readonly Stmt[], live: ReadonlySet<Stmt>): Stmt[] {
         case 'repeat':
         case 'forList':
         case 'gil':
+        case 'iife':
         case 'allowThreads':
         case 'pool':
           return { ...s, body: prune(s.body, live) };
@@ -501,10 +512,15 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
       const lines = block(p, s.body, inner);
       if (s.form === 'acquireGil') return [`${ind}{`, `${inner}const g${p.depth} = Python.acquireGil();`, ...lines, `${inner}g${p.depth}.release();`, `${ind}}`];
       if (s.form === 'usingGuard') return [`${ind}{`, `${inner}using g${p.depth} = Python.acquireGil();`, ...lines, `${ind}}`];
+      if (s.form === 'destructured') return [`${ind}{`, `${inner}const { withGil: w${p.depth} } = Python;`, `${inner}w${p.depth}(() => {`, ...block(p, s.body, inner + '  '), `${inner}});`, `${ind}}`];
+      if (s.form === 'reflectApply') return [`${ind}Reflect.apply(Python.attach, Python, [() => {`, ...lines, `${ind}}]);`];
+      if (s.form === 'call') return [`${ind}Python.withGil.call(Python, () => {`, ...lines, `${ind}});`];
       return [`${ind}Python.${s.form}(() => {`, ...lines, `${ind}});`];
     }
     case 'allowThreads':
       return [`${ind}py.${s.form}(() => {`, ...block(p, s.body, inner), `${ind}});`];
+    case 'iife':
+      return [`${ind}(() => {`, ...block(p, s.body, inner), `${ind}})();`];
     case 'pool': {
       const lines = block(p, s.body, inner);
       const pool = `pool${p.depth}`;
