@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const med = median(samples.map((x) => x.seconds));
   console.log(samples[0].verdictLine);
   console.log(`wall: best ${fmt(best.seconds, 2)} s, median ${fmt(med, 2)} s; states/s (best run) ${Math.round(best.runs / best.seconds).toLocaleString('en-US')}`);
-  console.log(`lint (ESLint, once in the parent, before the workers): ${fmt(lintSeconds, 2)} s`);
+  console.log(`lint alone (ESLint, in the parent, alongside the workers): ${fmt(lintSeconds, 2)} s`);
 
   // Per-file worker time, from the best run.
   const rows = [...best.timings.entries()].map(([f, t]) => ({ file: path.relative(repoRoot, f), ...t, startup: t.wallSeconds - (t.workerSeconds ?? 0) }));

@@ -163,7 +163,19 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         const thread = interp.thread;
         const saved = thread.gilCount;
         if (b.traverseLock) thread.gilCount = -1; // LockGIL::during_traverse
-        const visit = newVisit(visitproc, arg);
+        // Beyond PyO3 0.19: the guarded runtime also refuses a second visit of one reference in
+        // one traverse call (it would underflow gc_refs), stopping the traverse cleanly.
+        const visit = newVisit(
+          visitproc,
+          arg,
+          b.traverseLock
+            ? () => {
+                const msg = `${cls.name}.traverse visited the same reference twice: each owned reference must be visited exactly once`;
+                interp.stopped.push(msg);
+                return msg;
+              }
+            : undefined,
+        );
         try {
           p.frame(userFrame, () =>
             interp.inScope(() => {

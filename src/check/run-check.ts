@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
 import { classAt, classSpans } from './associate.js';
 import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
-import { IsolatedWorker } from './isolate.js';
+import { IsolatedWorker, type IsolatedOutcome } from './isolate.js';
 import { lintFiles, type LintFinding } from './lint.js';
 import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
 import { PACKAGE_ROOT } from './compile.js';
@@ -80,8 +80,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   }
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
-  const lint = await lintFiles(files, opts.cwd);
-  const reports: FileReport[] = new Array(files.length);
+  // Lint in the parent while the workers explore (the workers need no lint results).
+  const lintDone = lintFiles(files, opts.cwd);
+  const outcomes: IsolatedOutcome[] = new Array(files.length);
+  // Largest files first, so that the last file to finish is a short one.
+  const order = files.map((f, i) => ({ i, size: statSync(f).size })).sort((a, b) => b.size - a.size).map((x) => x.i);
   let next = 0;
   let done = 0;
   let runs = 0;
@@ -92,10 +95,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker });
     try {
       while (next < files.length) {
-        const i = next++;
+        const i = order[next++];
         const file = files[i];
-        const rel = relative(opts.cwd, file);
-        const l = lint.get(file) ?? { findings: [] };
         const started = performance.now();
         const res = await isolated.run(file, (n) => {
           live.set(i, n);
@@ -107,12 +108,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
           workerSeconds: res.ok ? res.result.seconds : undefined,
           runs: res.ok ? res.result.runs : 0,
         });
-        if (!res.ok) {
-          reports[i] = { path: rel, error: res.error, classes: [], otherFindings: l.findings };
-        } else {
-          runs += res.result.runs;
-          reports[i] = buildFileReport(rel, file, l.findings, res.result, l.fatal);
-        }
+        if (res.ok) runs += res.result.runs;
+        outcomes[i] = res;
         done++;
         progress();
       }
@@ -120,7 +117,13 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       isolated.close();
     }
   };
-  await Promise.all(Array.from({ length: jobs }, worker));
+  const [lint] = await Promise.all([lintDone, ...Array.from({ length: jobs }, worker)]);
+  const reports: FileReport[] = files.map((file, i) => {
+    const rel = relative(opts.cwd, file);
+    const l = lint.get(file) ?? { findings: [] };
+    const res = outcomes[i];
+    return res.ok ? buildFileReport(rel, file, l.findings, res.result, l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+  });
   const seconds = (performance.now() - t0) / 1000;
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return {
