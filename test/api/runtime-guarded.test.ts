@@ -297,10 +297,12 @@ describe('guarded: errors from the visitor and from user code', () => {
   it('the TraverseError of visit.call carries the code', () => {
     const r = runOn('guarded', (interp) => {
       const a = Python.withGil((py) => selfCycle(py));
+      // Another reference than `next` (a second visit of `next` would be refused as a double visit).
+      const other = Python.withGil((py) => Py.new(py, Node, {}));
       let caught: unknown;
-      hook.fn = (self, visit) => {
+      hook.fn = (_self, visit) => {
         try {
-          visit.call(self.next.get());
+          visit.call(other);
         } catch (e) {
           caught = e;
         }
