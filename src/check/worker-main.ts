@@ -20,7 +20,10 @@ function fromCompiled(job: WorkerJob, loc: string | undefined): { file: string; 
 async function checkFile(job: WorkerJob): Promise<WorkerResult> {
   const t0 = performance.now();
   const before = definedClasses.length;
-  const mod = (await import(job.entry)) as { main?: unknown };
+  const mod = (await import(job.entry)) as { main?: unknown; setup?: unknown };
+  // An exported setup() runs as Python code on every fresh interpreter before each heap state
+  // (e.g. to give a module-level `py` token a value that a traverse then captures).
+  const setup = typeof mod.setup === 'function' ? (mod.setup as () => void) : undefined;
   const entrySource = job.sources[job.entry];
   const mine = definedClasses.slice(before).filter((c) => fromCompiled(job, c.definedAt).file === entrySource);
   let runs = 0;
@@ -41,7 +44,7 @@ async function checkFile(job: WorkerJob): Promise<WorkerResult> {
       line: at.line,
       referenceFields: cls.referenceFields,
       states: enumerateStates(cls.fields).length,
-      outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file: at.file, maxStates: job.maxStates, onState }),
+      outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file: at.file, maxStates: job.maxStates, onState, setup }),
     };
   });
   let mainOutcomes: Record<string, ComboOutcome> | undefined;

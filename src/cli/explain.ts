@@ -80,7 +80,11 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
       throw new UsageError(`no class '${className}' in ${rel} (defined: ${loaded.classes.map((c) => c.name).join(', ') || 'none'})`);
     }
     const state = validateState(cls, flags.state ? parseStateJson(flags.state) : repro ? repro.state : {});
-    scenario = () => dist.buildAndCollect(cls, state);
+    const setup = loaded.setup;
+    scenario = () => {
+      setup?.();
+      dist.buildAndCollect(cls, state);
+    };
     what = `class ${cls.name} of ${rel} in the heap state [${describeState(state)}]`;
     tag = `${cls.name}-`;
   } else {

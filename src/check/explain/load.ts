@@ -35,6 +35,8 @@ export async function loadDist(): Promise<DistModules> {
 
 export interface LoadedFile {
   readonly main?: () => unknown;
+  /** The file's exported `setup()`, run as Python code on a fresh interpreter before a class state. */
+  readonly setup?: () => unknown;
   /** Classes the file (and the local files it imports) defined, entry file's first. */
   readonly classes: readonly PyClass[];
 }
@@ -52,9 +54,9 @@ export async function loadUserFile(file: string, dist: DistModules): Promise<Loa
   }
   process.setSourceMapsEnabled(true);
   const before = dist.definedClasses.length;
-  let mod: { main?: unknown };
+  let mod: { main?: unknown; setup?: unknown };
   try {
-    mod = (await import(pathToFileURL(compiled.entry).href)) as { main?: unknown };
+    mod = (await import(pathToFileURL(compiled.entry).href)) as { main?: unknown; setup?: unknown };
   } catch (e) {
     throw new ExplainInputError(`failed to load ${file}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   } finally {
@@ -64,6 +66,7 @@ export async function loadUserFile(file: string, dist: DistModules): Promise<Loa
   const inEntry = (c: PyClass) => (c.definedAt ?? '').replace(/:\d+$/, '').replace(/^file:\/\//, '') === abs;
   return {
     main: typeof mod.main === 'function' ? (mod.main as () => unknown) : undefined,
+    setup: typeof mod.setup === 'function' ? (mod.setup as () => unknown) : undefined,
     classes: [...mine.filter(inEntry), ...mine.filter((c) => !inEntry(c))],
   };
 }
