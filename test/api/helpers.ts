@@ -1,7 +1,7 @@
 // Shared fixtures for the runtime-semantics tests of the binding API: a `Node` pyclass whose
 // traverse visits its cell and then runs a per-test hook (the misuse under test), and small
 // helpers to build cycles and to call a traverse directly and read the trampoline's return.
-import { Interpreter, Py, Python, field, pyclass, type RunResult, type RuntimeKind, type TraverseSelf, type Visit } from 'traverse-guard';
+import { Interpreter, Py, Python, field, pyclass, type RefCell, type RunResult, type RuntimeKind, type TraverseSelf, type Visit } from 'traverse-guard';
 
 export const nodeFields = { next: field.cell(), n: field.int() };
 export type NodeSelf = TraverseSelf<typeof nodeFields>;
@@ -37,6 +37,29 @@ export function selfCycle(py: Python): NodeRef {
   m.next.set(a.cloneRef(py));
   m.release(); // else the borrow lasts until the enclosing callback returns
   return a;
+}
+
+/** Two nodes, `a -> b`; the caller owns one external reference to each (b's refcount is 2). */
+export function parentAndChild(py: Python): [NodeRef, NodeRef] {
+  const a = Py.new(py, Node, {});
+  const b = Py.new(py, Node, {});
+  const m = a.borrowMut(py);
+  m.next.set(b.cloneRef(py));
+  m.release();
+  return [a, b];
+}
+
+/**
+ * Sets the hook to take and drop `next` inside traverse, recording `child`'s refcount right
+ * after the drop; returns the array the refcounts go into.
+ */
+export function dropNextInTraverse(interp: Interpreter, child: Py<unknown>): number[] {
+  const inside: number[] = [];
+  hook.fn = (self) => {
+    (self.next as unknown as RefCell).take()?.drop();
+    inside.push(interp.process.refcnt(child.address));
+  };
+  return inside;
 }
 
 /** Runs `main` on a fresh interpreter of `runtime` with the hook reset before and after. */

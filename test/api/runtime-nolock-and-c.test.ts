@@ -4,10 +4,10 @@
 // that drains the reference pool mid-collection: a pending decref of a young object crashes.
 // `c`: raw C — a drop is Py_DECREF now, withGil is PyGILState_Ensure, no pools.
 import { afterEach, describe, expect, it } from 'vitest';
-import { GILPool, Py, Python, gc, spawnThread, type RefCell } from 'traverse-guard';
+import { GILPool, Py, Python, gc, spawnThread } from 'traverse-guard';
 import * as crash1 from '../../fixtures/seed/crash1.js';
 import * as crash2 from '../../fixtures/seed/crash2.js';
-import { Node, callTraverse, hook, resetHook, runOn, selfCycle, type NodeRef } from './helpers.js';
+import { Node, callTraverse, hook, resetHook, runOn, selfCycle, dropNextInTraverse, parentAndChild, type NodeRef } from './helpers.js';
 
 afterEach(resetHook);
 
@@ -104,19 +104,8 @@ describe('pyo3-0.19-nolock', () => {
 
   it('a drop inside traverse is deferred (the count is 0, not acquired)', () => {
     const r = runOn('pyo3-0.19-nolock', (interp) => {
-      const [a, b] = Python.withGil((py) => {
-        const a = Py.new(py, Node, {});
-        const b = Py.new(py, Node, {});
-        const m = a.borrowMut(py);
-        m.next.set(b.cloneRef(py));
-        m.release();
-        return [a, b];
-      });
-      const inside: number[] = [];
-      hook.fn = (self) => {
-        (self.next as unknown as RefCell).take()?.drop();
-        inside.push(interp.process.refcnt(b.address));
-      };
+      const [a, b] = Python.withGil(parentAndChild);
+      const inside = dropNextInTraverse(interp, b);
       callTraverse(interp, a);
       const pending = [...interp.pool.decrefs];
       return { inside, pending, b: b.address, later: Python.withGil((py) => b.refcnt(py)) };
@@ -153,19 +142,8 @@ describe('pyo3-0.19-nolock', () => {
 describe('c (raw C semantics)', () => {
   it('a drop is Py_DECREF now, on any thread and inside traverse', () => {
     const r = runOn('c', (interp) => {
-      const [a, b] = Python.withGil((py) => {
-        const a = Py.new(py, Node, {});
-        const b = Py.new(py, Node, {});
-        const m = a.borrowMut(py);
-        m.next.set(b.cloneRef(py));
-        m.release();
-        return [a, b];
-      });
-      const inside: number[] = [];
-      hook.fn = (self) => {
-        (self.next as unknown as RefCell).take()?.drop();
-        inside.push(interp.process.refcnt(b.address));
-      };
+      const [a, b] = Python.withGil(parentAndChild);
+      const inside = dropNextInTraverse(interp, b);
       callTraverse(interp, a);
       hook.fn = null;
       const c = Python.withGil((py) => b.cloneRef(py));

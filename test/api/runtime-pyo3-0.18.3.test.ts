@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Py, Python, gc, spawnThread, type RefCell } from 'traverse-guard';
 import * as crash1 from '../../fixtures/seed/crash1.js';
-import { Node, callTraverse, hook, resetHook, runOn, selfCycle, type NodeRef } from './helpers.js';
+import { Node, callTraverse, hook, resetHook, runOn, selfCycle, dropNextInTraverse, parentAndChild, type NodeRef } from './helpers.js';
 
 afterEach(resetHook);
 
@@ -102,19 +102,8 @@ describe('pyo3-0.18.3: the traverse trampoline is a GILPool', () => {
 describe('pyo3-0.18.3: drops inside traverse', () => {
   it.each(['pyo3-0.18.3', 'pyo3-0.18.3-patched'] as const)('%s: a take() inside traverse decrefs at once', (runtime) => {
     const r = runOn(runtime, (interp) => {
-      const [a, b] = Python.withGil((py) => {
-        const a = Py.new(py, Node, {});
-        const b = Py.new(py, Node, {});
-        const m = a.borrowMut(py);
-        m.next.set(b.cloneRef(py));
-        m.release();
-        return [a, b];
-      });
-      const inside: number[] = [];
-      hook.fn = (self) => {
-        (self.next as unknown as RefCell).take()?.drop();
-        inside.push(interp.process.refcnt(b.address));
-      };
+      const [a, b] = Python.withGil(parentAndChild);
+      const inside = dropNextInTraverse(interp, b);
       callTraverse(interp, a);
       return { inside, pending: interp.pool.decrefs.length };
     });
