@@ -207,67 +207,64 @@ export class GcHeads {
     this.setNext(node, list);
     this.mem.storePrev(list, node);
   }
-  /** gc_list_remove: unlink via GC_PREV/GC_NEXT, then `_gc_next = 0`. */
-  remove(node: number): void {
-    if (this.fused) {
-      const sn = this.liveSlot(node);
-      if (sn >= 0) {
-        const P = this.mem.gcPrev;
-        const N = this.mem.gcNext;
-        const pv = P[sn];
-        const prev = pv - low2(pv);
-        const next = N[sn];
-        const sp = this.liveSlot(prev);
-        const sx = this.liveSlot(next);
-        if (sp >= 0 && sx >= 0) {
-          N[sp] = next; // SET_NEXT(prev, next)
-          P[sx] = low2(P[sx]) + prev; // SET_PREV(next, prev)
-          N[sn] = 0; // node->_gc_next = 0
-          return;
-        }
-      }
-    }
+  /**
+   * The unlink shared by gc_list_remove and gc_list_move, fused: `SET_NEXT(prev, next);
+   * SET_PREV(next, prev)` for a live node with live neighbours. Returns the node's slot, or -1
+   * (nothing written) when the step-by-step path must run instead.
+   */
+  private unlinkLive(node: number): number {
+    const sn = this.liveSlot(node);
+    if (sn < 0) return -1;
+    const P = this.mem.gcPrev;
+    const N = this.mem.gcNext;
+    const pv = P[sn];
+    const prev = pv - low2(pv);
+    const next = N[sn];
+    const sp = this.liveSlot(prev);
+    const sx = this.liveSlot(next);
+    if (sp < 0 || sx < 0) return -1;
+    N[sp] = next; // SET_NEXT(prev, next)
+    P[sx] = low2(P[sx]) + prev; // SET_PREV(next, prev)
+    return sn;
+  }
+  /** The same unlink, step by step through addresses (faults where CPython's would). */
+  private unlink(node: number): void {
     const prev = this.prev(node);
     const next = this.next(node);
     this.setNext(prev, next);
     this.setPrev(next, prev);
+  }
+  /** gc_list_remove: unlink via GC_PREV/GC_NEXT, then `_gc_next = 0`. */
+  remove(node: number): void {
+    const sn = this.fused ? this.unlinkLive(node) : -1;
+    if (sn >= 0) {
+      this.mem.gcNext[sn] = 0; // node->_gc_next = 0
+      return;
+    }
+    this.unlink(node);
     this.mem.store(node, 0);
   }
   /** gc_list_move: unlink exactly like remove, then link at the tail of `list`. */
   move(node: number, list: number): void {
-    if (this.fused) {
-      const sn = this.liveSlot(node);
-      if (sn >= 0) {
-        const P = this.mem.gcPrev;
-        const N = this.mem.gcNext;
-        const pv = P[sn];
-        const fromPrev = pv - low2(pv);
-        const fromNext = N[sn];
-        const sfp = this.liveSlot(fromPrev);
-        const sfn = this.liveSlot(fromNext);
-        if (sfp >= 0 && sfn >= 0) {
-          N[sfp] = fromNext; // SET_NEXT(from_prev, from_next)
-          P[sfn] = low2(P[sfn]) + fromPrev; // SET_PREV(from_next, from_prev)
-          const sl = this.liveSlot(list);
-          const toPrev = sl >= 0 ? P[sl] : 0;
-          const stp = sl >= 0 ? this.liveSlot(toPrev) : -1;
-          if (stp >= 0) {
-            P[sn] = low2(P[sn]) + toPrev; // SET_PREV(node, to_prev)
-            N[stp] = node; // SET_NEXT(to_prev, node)
-            P[sl] = node; // list->_gc_prev = node
-            N[sn] = list; // SET_NEXT(node, list)
-            return;
-          }
-          this.linkAtTail(node, list);
-          return;
-        }
-      }
+    const sn = this.fused ? this.unlinkLive(node) : -1;
+    if (sn < 0) {
+      this.unlink(node);
+      this.linkAtTail(node, list);
+      return;
     }
-    const fromPrev = this.prev(node);
-    const fromNext = this.next(node);
-    this.setNext(fromPrev, fromNext);
-    this.setPrev(fromNext, fromPrev);
-    this.linkAtTail(node, list);
+    const P = this.mem.gcPrev;
+    const N = this.mem.gcNext;
+    const sl = this.liveSlot(list);
+    const toPrev = sl >= 0 ? P[sl] : 0;
+    const stp = sl >= 0 ? this.liveSlot(toPrev) : -1;
+    if (stp < 0) {
+      this.linkAtTail(node, list);
+      return;
+    }
+    P[sn] = low2(P[sn]) + toPrev; // SET_PREV(node, to_prev)
+    N[stp] = node; // SET_NEXT(to_prev, node)
+    P[sl] = node; // list->_gc_prev = node
+    N[sn] = list; // SET_NEXT(node, list)
   }
   /** The second half of gc_list_move, step by step. */
   private linkAtTail(node: number, list: number): void {
