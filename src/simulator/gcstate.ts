@@ -79,9 +79,6 @@ export class GcState {
     }
   }
 
-  onTrack(): void {}
-  onUntrack(): void {}
-
   onGcDel(): void {
     if (this.generations[0].count > 0) this.generations[0].count--;
   }

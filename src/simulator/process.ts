@@ -402,7 +402,6 @@ export class Process {
     h.setPrev(g, last);
     h.setNext(g, gen0);
     this.mem.storePrev(gen0, g);
-    this.gc.onTrack();
   }
 
   /** PyObject_GC_UnTrack: untrack only if tracked (safe to call twice). */
@@ -435,7 +434,6 @@ export class Process {
     h.remove(g);
     const old = this.mem.loadPrev(g);
     this.mem.storePrev(g, low2(old) & 1);
-    this.gc.onUntrack();
   }
 
   /** PyObject_GC_Del: unlink if still tracked, gen0.count -= 1, free the block. */

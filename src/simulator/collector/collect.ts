@@ -2,7 +2,6 @@
 // CPython's order, counters, stats and callbacks; plus the automatic trigger
 // (collect_generations / gc_select_generation) and the `collecting` guard (reference §2).
 
-import { DEBUG_SAVEALL } from '../gcstate.js';
 import { setAutomaticCollector } from '../gcstate.js';
 import type { Process } from '../process.js';
 import {
@@ -139,7 +138,6 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     st.collections++;
     st.collected += m;
     st.uncollectable += n;
-    void DEBUG_SAVEALL;
     return [m, n];
   } finally {
     mem.popStackHeads(mark);
