@@ -1,53 +1,51 @@
 // The simulated C call stack: named frames pushed and popped around C functions, so a
 // fault can print a CPython-like backtrace with the user's TypeScript line inside it.
 
-export interface Frame {
-  readonly fn: string;
-  /** Source location of user code in this frame, computed only if a fault is reported. */
-  where?: () => string | undefined;
-}
+/** A source location of user code, computed only if a fault is reported. */
+export type UserLocation = () => string | undefined;
 
 /** Suffix of frames in which user TypeScript code runs (a traverse body, a scenario). */
 export const USER = ' (user code)';
 
 export class CallStack {
-  private readonly frames: Frame[] = [];
+  // Frame names and their explicit user locations in parallel arrays, and a depth: a push is
+  // two stores and no allocation (the collector pushes a frame for every traverse, decref
+  // and dealloc). Slots above `n` are stale and never read.
+  private readonly names: string[] = [];
+  private readonly locations: (UserLocation | undefined)[] = [];
+  private n = 0;
 
   push(fn: string): void {
-    this.frames.push({ fn });
+    this.names[this.n] = fn;
+    this.locations[this.n] = undefined;
+    this.n++;
   }
 
   pop(): void {
-    this.frames.pop();
+    if (this.n > 0) this.n--;
   }
 
   /** Gives the innermost user-code frame an explicit source location (e.g. where a value
    *  that is being dropped now was taken), for the duration of `fn`. */
-  withUserLocation<R>(where: (() => string | undefined) | undefined, fn: () => R): R {
-    let f: Frame | undefined;
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      if (this.frames[i].fn.endsWith(USER)) {
-        f = this.frames[i];
-        break;
-      }
-    }
-    if (!f || !where || f.where) return fn();
-    f.where = where;
+  withUserLocation<R>(where: UserLocation | undefined, fn: () => R): R {
+    let i = this.n - 1;
+    while (i >= 0 && !this.names[i].endsWith(USER)) i--;
+    if (i < 0 || !where || this.locations[i]) return fn();
+    this.locations[i] = where;
     try {
       return fn();
     } finally {
-      f.where = undefined;
+      this.locations[i] = undefined;
     }
   }
 
   get depth(): number {
-    return this.frames.length;
+    return this.n;
   }
 
   /** Drops frames above `depth` (after an exception unwound through them). */
   unwindTo(depth: number): void {
-    // pop() rather than `length =`: the length setter is a slow runtime call in V8.
-    while (this.frames.length > depth) this.frames.pop();
+    if (depth < this.n) this.n = depth;
   }
 
   /**
@@ -56,24 +54,25 @@ export class CallStack {
    * on the JavaScript stack, the outermost one the outermost.
    */
   snapshot(userLines: readonly string[] = []): string[] {
-    const user = this.frames.map((f, i) => (f.fn.endsWith(USER) ? i : -1)).filter((i) => i >= 0);
+    const user: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.names[i].endsWith(USER)) user.push(i);
     const where = new Map<number, string>();
     if (userLines.length && user.length) {
       where.set(user[user.length - 1], userLines[0]);
       if (user.length > 1) where.set(user[0], userLines[userLines.length - 1]);
     }
     const out: string[] = [];
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const fn = this.frames[i].fn;
+    for (let i = this.n - 1; i >= 0; i--) {
+      const fn = this.names[i];
       const name = fn.endsWith(USER) ? fn.slice(0, -USER.length) : fn;
-      const at = this.frames[i].where?.() ?? where.get(i);
+      const at = this.locations[i]?.() ?? where.get(i);
       out.push(at ? `${name} at ${at}` : name);
     }
     return out;
   }
 
   top(): string {
-    return this.frames.length ? this.frames[this.frames.length - 1].fn : '<none>';
+    return this.n ? this.names[this.n - 1] : '<none>';
   }
 }
 
