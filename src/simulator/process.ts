@@ -80,7 +80,19 @@ export class Process {
   // ---- types -----------------------------------------------------------------------------
 
   defineType(spec: TypeSpec): PyType {
-    const t: PyType = { ...spec, id: this.types.length + 1 };
+    // Every type object has the same shape (no spread of optional keys), so the collector's
+    // loads of `t.gc`, `t.traverse`, `t.dealloc` stay monomorphic.
+    const t: PyType = {
+      name: spec.name,
+      gc: spec.gc,
+      traverse: spec.traverse,
+      clear: spec.clear,
+      dealloc: spec.dealloc,
+      finalize: spec.finalize,
+      legacyDel: spec.legacyDel,
+      referents: spec.referents,
+      id: this.types.length + 1,
+    };
     this.types.push(t);
     this.frameNames[t.id] = {
       traverse: `${t.name}_traverse`,
@@ -300,9 +312,18 @@ export class Process {
   Py_DECREF(op: number): void {
     this.alive();
     this.noteRefChange(op, -1);
-    const n = this.mem.load(op) - 1;
-    this.mem.store(op, n);
-    this.tracer?.({ kind: 'refcount', op, delta: -1 });
+    const mem = this.mem;
+    const s = mem.objSlot(op);
+    let n: number;
+    if (s >= FIRST_OBJECT_SLOT && mem.state[s] === SlotState.Live) {
+      // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
+      n = mem.refcnt[s] - 1;
+      mem.refcnt[s] = n;
+    } else {
+      n = mem.load(op) - 1;
+      mem.store(op, n);
+    }
+    if (this.tracer !== null) this.tracer({ kind: 'refcount', op, delta: -1 });
     if (n === 0) {
       const depth = this.stack.depth;
       this.stack.push('Py_DECREF');
@@ -321,7 +342,7 @@ export class Process {
   /** _Py_Dealloc: calls tp_dealloc in a frame named after the type. */
   dealloc(op: number): void {
     const t = this.typeOf(op);
-    this.tracer?.({ kind: 'dealloc', op, type: t.name });
+    if (this.tracer !== null) this.tracer({ kind: 'dealloc', op, type: t.name });
     const depth = this.stack.depth;
     this.stack.push(this.frameNames[t.id].dealloc);
     try {
@@ -332,7 +353,7 @@ export class Process {
   }
 
   private noteRefChange(op: number, delta: number): void {
-    if (!this.gc.collecting || this.traverseDepth === 0) return;
+    if (this.traverseDepth === 0 || !this.gc.collecting) return;
     const s = this.mem.objSlot(op);
     if (s < 0 || this.mem.state[s] !== SlotState.Live) return;
     const t = this.types[this.mem.typeId[s] - 1];
@@ -353,7 +374,9 @@ export class Process {
   /** _PyObject_GC_IS_TRACKED. */
   isTracked(op: number): boolean {
     if (!this.profile.gcRefsInPrev) return Math.floor(this.mem.load(this.asGc(op) + 16) / 2) !== GC37_UNTRACKED;
-    return this.mem.load(this.asGc(op)) !== 0;
+    const s = this.mem.objSlot(op);
+    // `_gc_next` of an object block is gcNext[s] (freed or not: a load never faults there).
+    return (s >= FIRST_OBJECT_SLOT ? this.mem.gcNext[s] : this.mem.load(this.asGc(op))) !== 0;
   }
 
   /** PyObject_GC_Track: aborts if already tracked; debug 3.11+ validates with tp_traverse. */
@@ -432,8 +455,9 @@ export class Process {
     // prev = GC_PREV(g), next = GC_NEXT(g), SET_NEXT(prev, next), SET_PREV(next, prev),
     // g->_gc_next = 0: exactly gc_list_remove's reads and writes (and its fused fast path).
     h.remove(g);
-    const old = this.mem.loadPrev(g);
-    this.mem.storePrev(g, low2(old) & 1);
+    const s = this.mem.objSlot(op);
+    if (s >= FIRST_OBJECT_SLOT && this.mem.state[s] === SlotState.Live) this.mem.gcPrev[s] = low2(this.mem.gcPrev[s]) & 1;
+    else this.mem.storePrev(g, low2(this.mem.loadPrev(g)) & 1);
   }
 
   /** PyObject_GC_Del: unlink if still tracked, gen0.count -= 1, free the block. */
@@ -472,7 +496,7 @@ export class Process {
   }
 
   private free(op: number): void {
-    this.checkAllocator();
+    if (this.mem.freedWrites.length) this.heapCorruptionFault();
     const s = this.mem.objSlot(op);
     if (s < FIRST_OBJECT_SLOT || this.mem.state[s] !== SlotState.Live) {
       this.abort('PyObject_Free', `free(): invalid pointer ${this.mem.describe(op)} (double free)`);
@@ -485,22 +509,24 @@ export class Process {
   /** Calls `Py_TYPE(op)->tp_traverse(op, visit, arg)` in a frame named `<type>_traverse`. */
   callTraverse(op: number, visit: (op: number, arg: unknown) => number, arg: unknown): number {
     const t = this.typeOf(op);
-    if (!t.traverse) return 0;
+    const traverse = t.traverse;
+    if (traverse === undefined) return 0;
     if (this.traverseDepth > 0 && this.gc.collecting) {
       this.anomalies.push({ kind: 'reentrant-traverse', message: `tp_traverse of ${t.name} re-entered while another traverse was running` });
     }
     this.traverseDepth++;
-    const depth = this.stack.depth;
-    this.stack.push(this.frameNames[t.id].traverse);
+    const stack = this.stack;
+    const depth = stack.depth;
+    stack.push(this.frameNames[t.id].traverse);
     try {
-      this.tracer?.({ kind: 'traverse', op, type: t.name });
-      const r = t.traverse(op, visit, arg);
+      if (this.tracer !== null) this.tracer({ kind: 'traverse', op, type: t.name });
+      const r = traverse(op, visit, arg);
       if (r !== 0) {
         this.anomalies.push({ kind: 'traverse-returned-error', message: `${t.name}_traverse returned ${r}` });
       }
       return r;
     } finally {
-      this.stack.unwindTo(depth);
+      stack.unwindTo(depth);
       this.traverseDepth--;
     }
   }
