@@ -3,7 +3,7 @@
 // and `str` (a non-GC object).
 
 import type { Process } from './process.js';
-import type { PyType } from './types.js';
+import type { PyType, VisitProc } from './types.js';
 
 export interface Builtins {
   readonly list: PyType;
@@ -11,71 +11,65 @@ export interface Builtins {
   readonly str: PyType;
 }
 
-/** Items of a list object (PyObject*; 0 is NULL). */
+/** The items of a list or slots object (PyObject*; 0 is NULL), as a copy. */
 export function listItems(p: Process, op: number): number[] {
-  return p.payload[p.slot(op)] as number[];
+  return p.items.toArray(p.slot(op));
 }
 
 export function installBuiltins(p: Process): Builtins {
-  const items = (op: number) => p.payload[p.slot(op)] as number[];
+  const store = p.items;
+  /** Py_VISIT of items [0, n) in `order`, stopping at the first non-zero visit result. Each
+   *  item is read when it is visited, as `o->ob_item[i]` is. */
+  const visitItems = (op: number, visit: VisitProc, arg: unknown, reverse: boolean): number => {
+    const s = p.slot(op);
+    const n = store.length(s);
+    for (let k = 0; k < n; k++) {
+      const x = store.get(s, reverse ? n - 1 - k : k);
+      if (x) {
+        const r = visit(x, arg);
+        if (r) return r;
+      }
+    }
+    return 0;
+  };
   /** Py_CLEAR of every slot, in order (the slot is NULL before its referent can die). */
   const clearSlots = (op: number) => {
-    const a = items(op);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
+    const s = p.slot(op);
+    for (let i = 0; i < store.length(s); i++) {
+      const x = store.get(s, i);
       if (x) {
-        a[i] = 0;
+        store.set(s, i, 0);
         p.Py_DECREF(x);
       }
     }
   };
+  const referents = (op: number) => store.toArray(p.slot(op)).filter((x) => x !== 0);
   const list = p.defineType({
     name: 'list',
     gc: true,
-    // list_traverse: Py_VISIT each item, stop at the first non-zero.
-    traverse: (op, visit, arg) => {
-      const a = items(op);
-      for (let i = a.length - 1; i >= 0; i--) {
-        const x = a[i];
-        if (x) {
-          const r = visit(x, arg);
-          if (r) return r;
-        }
-      }
-      return 0;
-    },
+    // list_traverse: Py_VISIT each item from the end, stop at the first non-zero.
+    traverse: (op, visit, arg) => visitItems(op, visit, arg, true),
     // list_clear (_list_clear): detach the items, then Py_XDECREF them from the end.
     clear: (op) => {
-      const s = p.slot(op);
-      const a = p.payload[s] as number[];
-      p.payload[s] = [];
-      for (let i = a.length - 1; i >= 0; i--) p.Py_XDECREF(a[i]);
+      const d = store.detach(p.slot(op));
+      for (let i = d.length - 1; i >= 0; i--) p.Py_XDECREF(store.detachedItem(d, i));
       return 0;
     },
     // list_dealloc: untrack first, then release the items from the end, then free.
     dealloc: (op) => {
       p.PyObject_GC_UnTrack(op);
       const s = p.slot(op);
-      const a = p.payload[s] as number[];
-      for (let i = a.length - 1; i >= 0; i--) p.Py_XDECREF(a[i]);
-      p.payload[s] = [];
+      for (let i = store.length(s) - 1; i >= 0; i--) p.Py_XDECREF(store.get(s, i));
+      store.detach(s);
       p.PyObject_GC_Del(op);
     },
-    referents: (op) => items(op).filter((x) => x !== 0),
+    referents,
   });
 
   const slots = p.defineType({
     name: 'object',
     gc: true,
-    traverse: (op, visit, arg) => {
-      for (const x of items(op)) {
-        if (x) {
-          const r = visit(x, arg);
-          if (r) return r;
-        }
-      }
-      return 0;
-    },
+    traverse: (op, visit, arg) => visitItems(op, visit, arg, false),
     // subtype_clear: Py_CLEAR each slot.
     clear: (op) => {
       clearSlots(op);
@@ -87,7 +81,7 @@ export function installBuiltins(p: Process): Builtins {
       clearSlots(op);
       p.PyObject_GC_Del(op);
     },
-    referents: (op) => items(op).filter((x) => x !== 0),
+    referents,
   });
 
   const str = p.defineType({
@@ -102,14 +96,16 @@ export function installBuiltins(p: Process): Builtins {
 
 /** PyList_New + fill (steals the given references) + track. */
 export function newList(p: Process, b: Builtins, itemsIn: readonly number[] = []): number {
-  const op = p.gcNew(b.list, [...itemsIn]);
+  const op = p.gcNew(b.list, undefined);
+  p.items.assign(p.slot(op), itemsIn);
   p.PyObject_GC_Track(op);
   return op;
 }
 
 /** An instance with `n` slots (all NULL), tracked. */
 export function newSlotsObject(p: Process, b: Builtins, n: number): number {
-  const op = p.gcNew(b.slots, new Array<number>(n).fill(0));
+  const op = p.gcNew(b.slots, undefined);
+  p.items.assign(p.slot(op), new Array<number>(n).fill(0));
   p.PyObject_GC_Track(op);
   return op;
 }
@@ -117,7 +113,12 @@ export function newSlotsObject(p: Process, b: Builtins, n: number): number {
 /** list.append: Py_INCREF(item) and store. */
 export function listAppend(p: Process, list: number, item: number): void {
   p.Py_INCREF(item);
-  (p.payload[p.slot(list)] as number[]).push(item);
+  p.items.push(p.slot(list), item);
+}
+
+/** `self.slots[i]` / `list[i] = item` without reference counting (the caller owns the swap). */
+export function setItem(p: Process, op: number, i: number, item: number): void {
+  p.items.set(p.slot(op), i, item);
 }
 
 export function newStr(p: Process, b: Builtins, value: string): number {

@@ -81,7 +81,7 @@ export function buildHeapGraph(sim: Simulation, g: HeapGraph): number {
   const { list } = sim.builtins;
   p.mem.reserve(g.nodes + 1);
   const ops = new Array<number>(g.nodes);
-  for (let i = 0; i < g.nodes; i++) ops[i] = p.gcNew(list, []);
+  for (let i = 0; i < g.nodes; i++) ops[i] = p.gcNew(list, undefined);
   for (let i = 0; i < g.nodes; i++) p.PyObject_GC_Track(ops[i]);
   for (let i = 0; i < g.nodes; i++) {
     // The item array is allocated at its final size (as list.extend would size ob_item), so
@@ -93,7 +93,7 @@ export function buildHeapGraph(sim: Simulation, g: HeapGraph): number {
       p.Py_INCREF(t);
       items[e - a] = t;
     }
-    p.payload[p.slot(ops[i])] = items;
+    p.items.assign(p.slot(ops[i]), items);
   }
   const rootItems: number[] = [];
   for (let i = 0; i < g.nodes; i++) {
@@ -102,7 +102,8 @@ export function buildHeapGraph(sim: Simulation, g: HeapGraph): number {
       rootItems.push(ops[i]);
     }
   }
-  const root = p.gcNew(list, rootItems);
+  const root = p.gcNew(list, undefined);
+  p.items.assign(p.slot(root), rootItems);
   p.PyObject_GC_Track(root);
   for (let i = 0; i < g.nodes; i++) p.Py_DECREF(ops[i]);
   return root;

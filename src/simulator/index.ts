@@ -3,7 +3,8 @@ export { PROFILES, PROFILE_NAMES, getProfile, type Profile, type ProfileName } f
 export { Process, type ProcessOptions, type Anomaly, type TraceEvent } from './process.js';
 export { GcModule } from './gcmodule.js';
 export { DEBUG_SAVEALL, DEBUG_STATS, DEBUG_COLLECTABLE, DEBUG_UNCOLLECTABLE, DEBUG_LEAK, type GenStats, type GcCallback } from './gcstate.js';
-export { installBuiltins, newList, newSlotsObject, listAppend, listItems, newStr, type Builtins } from './builtins.js';
+export { installBuiltins, newList, newSlotsObject, listAppend, listItems, setItem, newStr, type Builtins } from './builtins.js';
+export { ItemStore } from './items.js';
 export { USER, CallStack, userSourceLines, captureStack } from './frames.js';
 export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
 export { auditHeap, type AuditFinding } from './audit.js';

@@ -10,6 +10,7 @@ import { AccessFault, FIRST_OBJECT_SLOT, Memory, SlotState } from './memory.js';
 import { getProfile, type Profile, type ProfileName } from './profiles.js';
 import type { PyType, TypeSpec } from './types.js';
 import { GcState } from './gcstate.js';
+import { ItemStore } from './items.js';
 
 export interface ProcessOptions {
   /** CPython profile (default 3.11). */
@@ -41,6 +42,8 @@ export class Process {
   readonly stack = new CallStack();
   readonly types: PyType[] = [];
   readonly payload: unknown[] = [];
+  /** The item arrays of the built-in containers (list `ob_item`, `__slots__`). */
+  readonly items = new ItemStore();
   readonly gc: GcState;
   readonly anomalies: Anomaly[] = [];
   /** Damage found while running that is not (yet) fatal: shown by the audit. */

@@ -3,7 +3,7 @@
 // and get_stats() deltas. Each is checked against the measured table and, where a CPython
 // of that version is installed on this machine, against the real interpreter.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEBUG_SAVEALL, newList, runSimulation, type Simulation } from '../../src/simulator/index.js';
+import { DEBUG_SAVEALL, listAppend, newList, runSimulation, type Simulation } from '../../src/simulator/index.js';
 import { findPythons, GEN_PROFILES, nodeKit, runPython, sim } from './helpers.js';
 
 interface Counts {
@@ -98,16 +98,14 @@ function simCounts(s: Simulation): Counts {
   res.slots_cycle = s.gc.collect();
   {
     const l = newList(p, s.builtins);
-    p.Py_INCREF(l);
-    (p.payload[p.slot(l)] as number[]).push(l);
+    listAppend(p, l, l);
     p.Py_DECREF(l);
   }
   res.self_list = s.gc.collect();
   {
     const a = newList(p, s.builtins);
     const b = newList(p, s.builtins, [a]); // steals the reference to a
-    p.Py_INCREF(b);
-    (p.payload[p.slot(a)] as number[]).push(b);
+    listAppend(p, a, b);
     p.Py_DECREF(b);
   }
   res.list_list = s.gc.collect();

@@ -33,7 +33,8 @@ describe('PyObject_GC_Track validation (debug 3.11+)', () => {
       const p = s.process;
       const dead = newList(p, s.builtins);
       p.Py_DECREF(dead); // freed
-      const l = p.gcNew(s.builtins.list, [dead]); // a stale pointer
+      const l = p.gcNew(s.builtins.list, undefined);
+      p.items.assign(p.slot(l), [dead]); // a stale pointer
       p.PyObject_GC_Track(l);
     });
     expect(r.fault).toMatchObject({ signal: 'SIGABRT', message: 'PyObject_GC_Track() object is not valid' });

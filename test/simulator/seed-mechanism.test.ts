@@ -37,7 +37,7 @@ function dropperScenario(sim: Simulation, victimRefs: 'one' | 'cycle') {
   (p.payload[p.slot(d)] as number[])[0] = victim; // d owns the only reference to victim
   if (victimRefs === 'cycle') {
     p.Py_INCREF(d);
-    (p.payload[p.slot(victim)] as number[]).push(d);
+    p.items.push(p.slot(victim), d);
   }
   return { d, victim };
 }
