@@ -23,7 +23,8 @@ export class GcHeads {
   readonly unreachableBit: number;
   readonly masked: boolean;
   readonly v37: boolean;
-  /** SET_PREV keeps the flags and SET_NEXT is a plain store (3.8–3.13, 3.14.5+). */
+  /** SET_PREV keeps the flags and SET_NEXT is a plain store (3.8–3.13, 3.14.5+): the
+   *  profiles whose list operations have fused fast paths below. */
   private readonly fused: boolean;
 
   constructor(
@@ -274,6 +275,94 @@ export class GcHeads {
     this.mem.storePrev(list, node);
     this.setNext(node, list);
   }
+  // ---- move_unreachable's list surgery (the hottest loop of a collection) -----------------
+
+  /** `SET_PREV(gc, prev); gc_clear_collecting(gc)`: a scanned reachable object gets its
+   *  back pointer restored (move_unreachable). */
+  restoreScanned(g: number, prev: number): void {
+    const s = this.fused ? this.liveSlot(g) : -1;
+    if (s < 0) {
+      this.setPrev(g, prev);
+      this.clearCollecting(g);
+      return;
+    }
+    const P = this.mem.gcPrev;
+    const w = low2(P[s]) + prev; // SET_PREV
+    P[s] = low2(w) & PREV_MASK_COLLECTING ? w - PREV_MASK_COLLECTING : w; // gc_clear_collecting
+  }
+
+  /**
+   * move_unreachable's else branch: gc (gc_refs 0) leaves young (`prev->_gc_next =
+   * gc->_gc_next`) for the tail of `unreachable`, with NEXT_MASK_UNREACHABLE on the forward
+   * links; its `_gc_prev` keeps its flags.
+   */
+  moveToUnreachable(prev: number, g: number, unreachable: number): void {
+    const bit = this.unreachableBit;
+    if (this.fused) {
+      const sp = this.liveSlot(prev);
+      const sg = this.liveSlot(g);
+      const su = this.liveSlot(unreachable);
+      if (sp >= 0 && sg >= 0 && su >= 0) {
+        const P = this.mem.gcPrev;
+        const N = this.mem.gcNext;
+        const lastWord = P[su];
+        const last = lastWord - low2(lastWord); // GC_PREV(unreachable)
+        const sl = this.liveSlot(last);
+        if (sl >= 0) {
+          // The step-by-step path's reads and writes, in its order.
+          N[sp] = N[sg]; // prev->_gc_next = gc->_gc_next
+          N[sl] = g + bit; // last->_gc_next = gc | NEXT_MASK_UNREACHABLE
+          P[sg] = low2(P[sg]) + last; // _PyGCHead_SET_PREV(gc, last)
+          N[sg] = unreachable + bit; // gc->_gc_next = unreachable | NEXT_MASK_UNREACHABLE
+          P[su] = g; // unreachable->_gc_prev = gc
+          return;
+        }
+      }
+    }
+    const mem = this.mem;
+    mem.store(prev, mem.load(g));
+    const last = this.prev(unreachable);
+    mem.store(last, g + bit);
+    this.setPrev(g, last);
+    mem.store(g, unreachable + bit);
+    mem.storePrev(unreachable, g);
+  }
+
+  /**
+   * visit_reachable's rare path, after its checks: gc (tagged next `rawNext`) is unlinked
+   * from the unreachable list by hand (the predecessor's next copies the tag), appended to
+   * `young`, and gets gc_refs 1.
+   */
+  pullBackToYoung(g: number, rawNext: number, young: number): void {
+    const next = rawNext - (low2(rawNext) & this.unreachableBit);
+    if (this.fused) {
+      const sg = this.liveSlot(g);
+      if (sg >= 0) {
+        const P = this.mem.gcPrev;
+        const N = this.mem.gcNext;
+        const pw = P[sg];
+        const prev = pw - low2(pw); // GC_PREV(gc)
+        const sp = this.liveSlot(prev);
+        const sx = this.liveSlot(next);
+        if (sp >= 0 && sx >= 0) {
+          N[sp] = rawNext; // prev->_gc_next = gc->_gc_next (copies NEXT_MASK_UNREACHABLE)
+          P[sx] = low2(P[sx]) + prev; // _PyGCHead_SET_PREV(next, prev)
+          this.append(g, young); // gc_list_append(gc, reachable)
+          P[sg] = low2(P[sg]) + 4; // gc_set_refs(gc, 1)
+          return;
+        }
+      }
+    }
+    const prev = this.prev(g);
+    this.mem.store(prev, rawNext);
+    // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
+    // masked SET_NEXT in gc_list_append would otherwise keep the tag.
+    if (this.masked) this.mem.store(g, next);
+    this.setPrev(next, prev);
+    this.append(g, young);
+    this.setRefs(g, 1);
+  }
+
   /** gc_list_merge: append all of `from` to `to`; `from` becomes empty. */
   merge(from: number, to: number): void {
     if (this.isEmpty(from)) return;
@@ -286,9 +375,14 @@ export class GcHeads {
     this.setPrev(to, fromTail);
     this.init(from);
   }
+  /** gc_list_size: follows `_gc_next` (GC_NEXT) from the head. */
   size(list: number): number {
     let n = 0;
-    for (let g = this.next(list); g !== list; g = this.next(g)) n++;
+    for (let g = this.next(list); g !== list; n++) {
+      // A live aligned header's next is gcNext[s] (what load(g) reads, without the decode).
+      const s = this.masked ? -1 : this.liveSlot(g);
+      g = s >= 0 ? this.mem.gcNext[s] : this.next(g);
+    }
     return n;
   }
 }

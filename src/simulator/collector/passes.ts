@@ -102,22 +102,13 @@ function makeVisitReachable(p: Process): Visit {
 /** visit_reachable's rare path: gc is on the unreachable list, so it goes back to `young`. */
 function unlinkReachable(p: Process, g: number, rawNext: number, young: number): void {
   const h = p.heads;
-  const bit = h.unreachableBit;
-  // Unlink from the unreachable list by hand, using GC_PREV and the masked next.
-  const prev = h.prev(g);
-  const next = rawNext - (low2(rawNext) & bit);
   if (p.debug && p.profile.debugTrackValidate) {
-    if (!(low2(p.mem.load(prev)) & bit) && prev !== p.gc.unreachableHead) {
+    const prev = h.prev(g);
+    if (!(low2(p.mem.load(prev)) & h.unreachableBit) && prev !== p.gc.unreachableHead) {
       p.assertFailed('visit_reachable', 'prev->_gc_next & NEXT_MASK_UNREACHABLE');
     }
   }
-  p.mem.store(prev, rawNext); // copy NEXT_MASK_UNREACHABLE
-  // 3.14.0–3.14.4 (Python/gc.c): `gc->_gc_next &= ~NEXT_MASK_UNREACHABLE`, since the
-  // masked SET_NEXT in gc_list_append would otherwise keep the tag.
-  if (h.masked) p.mem.store(g, next);
-  h.setPrev(next, prev);
-  h.append(g, young);
-  h.setRefs(g, 1);
+  h.pullBackToYoung(g, rawNext, young);
 }
 
 /**
@@ -131,7 +122,6 @@ export function moveUnreachable(p: Process, young: number, unreachable: number):
   p.frame('move_unreachable', () => {
     const h = p.heads;
     const mem = p.mem;
-    const bit = h.unreachableBit;
     const visit = makeVisitReachable(p);
     let prev = young;
     let g = h.next(young);
@@ -140,16 +130,10 @@ export function moveUnreachable(p: Process, young: number, unreachable: number):
         const op = p.fromGc(g);
         if (p.debug && h.getRefs(g) < 0) p.assertFailed('move_unreachable', 'gc_get_refs(gc) > 0', 'refcount is too small');
         p.callTraverse(op, visit, young);
-        h.setPrev(g, prev);
-        h.clearCollecting(g);
+        h.restoreScanned(g, prev);
         prev = g;
       } else {
-        mem.store(prev, mem.load(g));
-        const last = h.prev(unreachable);
-        mem.store(last, g + bit);
-        h.setPrev(g, last);
-        mem.store(g, unreachable + bit);
-        mem.storePrev(unreachable, g);
+        h.moveToUnreachable(prev, g, unreachable);
       }
       g = h.masked ? h.next(prev) : mem.load(prev);
     }
