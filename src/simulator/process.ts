@@ -308,8 +308,12 @@ export class Process {
   Py_INCREF(op: number): void {
     this.alive();
     this.noteRefChange(op, +1);
-    this.mem.store(op, this.mem.load(op) + 1);
-    this.tracer?.({ kind: 'refcount', op, delta: +1 });
+    const mem = this.mem;
+    const s = mem.objSlot(op);
+    // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
+    if (s >= FIRST_OBJECT_SLOT && mem.state[s] === SlotState.Live) mem.refcnt[s] += 1;
+    else mem.store(op, mem.load(op) + 1);
+    if (this.tracer !== null) this.tracer({ kind: 'refcount', op, delta: +1 });
   }
 
   Py_DECREF(op: number): void {
