@@ -28,8 +28,9 @@ const sim = await load<typeof Simulator>('src/simulator/index.ts');
 const { randomHeapGraph } = await load<typeof RandomGraphs>('bench/gc/random-heapgraph.ts');
 const { formatHeapGraph, rng } = await load<typeof GraphText>('bench/gc/heapgraph-text.ts');
 
-/** A run that keeps traversing past this many traverse calls is following a corrupted list in
- *  a cycle (3.7, when a traverse frees the object being traversed): it is stopped here. */
+/** A guard, so that a simulator bug cannot hang the digest: a run past this many traverse
+ *  calls is walking a list in a cycle (3.7 did, when a traverse freed its own object, until
+ *  pymalloc's fresh block at the end of the free list was set aside). */
 const TRAVERSE_LIMIT = 200_000;
 
 function digestOne(python: string, debug: boolean, seed: number, h: ReturnType<typeof createHash>): void {

@@ -377,8 +377,19 @@ export class Memory {
    *  through the block's first word (which is `_gc_next`). */
   freeSlot(slot: number): void {
     this.state[slot] = SlotState.Freed;
-    this.gcNext[slot] = this.freeListHead || this.blockAddr(this.top);
+    this.gcNext[slot] = this.freeListHead || this.freshBlock();
     this.freeListHead = this.blockAddr(slot);
+  }
+
+  /**
+   * Where pymalloc's free list ends: a fresh block of the pool (never handed out, so its first
+   * word is NULL and its ob_type too). It is set aside for good, since allocation here never
+   * reuses blocks: were it handed out later, a walk along freed blocks (a collector loop whose
+   * current object was freed) would run into live objects and around the heap for ever.
+   */
+  private freshBlock(): number {
+    if (this.top >= this.capacity) this.grow();
+    return this.blockAddr(this.top++);
   }
 
   /** A list head in the gcstate (persistent) region. */

@@ -163,6 +163,32 @@ describe('3.7: gc_refs in its own word', () => {
     expect(r.fault!.backtrace[0]).toBe('subtract_refs');
   });
 
+  for (const earlierFrees of [1, 2, 5]) {
+    it(`the same walk after ${earlierFrees} earlier free(s) ends at pymalloc's fresh block, not in live objects (no endless walk)`, () => {
+      const s = sim('3.7');
+      const p = s.process;
+      let traverses = 0;
+      // A regression guard: the walk used to run from the free list into blocks allocated after
+      // the first free and round the heap for ever.
+      p.tracer = (e) => {
+        if (e.kind === 'traverse' && ++traverses > 10_000) throw new Error('endless list walk');
+      };
+      const r = runSimulation(s, () => {
+        const k = nodeKit(s);
+        for (let i = 0; i < earlierFrees; i++) p.Py_DECREF(k.make(0)); // freed blocks: the free list
+        const live = [k.make(0), k.make(0)]; // allocated after them
+        const pool = new PendingPool(s);
+        const d = k.make(0, { hook: (_x, i) => i.call === 1 && i.phase === 'before' && pool.flush() });
+        pool.add(d);
+        s.gc.collect();
+        return live;
+      });
+      expect(r.error).toBeUndefined();
+      expect(r.fault).toMatchObject({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', access: 'read', address: 0xb8 });
+      expect(r.fault!.backtrace[0]).toBe('subtract_refs');
+    });
+  }
+
   it('3.11: the same self-drop faults at once at 0x4 (UNTRACK of the traversed object)', () => {
     const s = sim('3.11');
     const r = runSimulation(s, () => {
