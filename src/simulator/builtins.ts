@@ -3,7 +3,7 @@
 // and `str` (a non-GC object).
 
 import type { Process } from './process.js';
-import type { PyType, VisitProc } from './types.js';
+import type { PyType } from './types.js';
 
 export interface Builtins {
   readonly list: PyType;
@@ -18,20 +18,6 @@ export function listItems(p: Process, op: number): number[] {
 
 export function installBuiltins(p: Process): Builtins {
   const store = p.items;
-  /** Py_VISIT of items [0, n) in `order`, stopping at the first non-zero visit result. Each
-   *  item is read when it is visited, as `o->ob_item[i]` is. */
-  const visitItems = (op: number, visit: VisitProc, arg: unknown, reverse: boolean): number => {
-    const s = p.slot(op);
-    const n = store.length(s);
-    for (let k = 0; k < n; k++) {
-      const x = store.get(s, reverse ? n - 1 - k : k);
-      if (x) {
-        const r = visit(x, arg);
-        if (r) return r;
-      }
-    }
-    return 0;
-  };
   /** Py_CLEAR of every slot, in order (the slot is NULL before its referent can die). */
   const clearSlots = (op: number) => {
     const s = p.slot(op);
@@ -48,7 +34,8 @@ export function installBuiltins(p: Process): Builtins {
     name: 'list',
     gc: true,
     // list_traverse: Py_VISIT each item from the end, stop at the first non-zero.
-    traverse: (op, visit, arg) => visitItems(op, visit, arg, true),
+    traverse: (op, visit, arg) => p.visitItems(p.slot(op), true, visit, arg),
+    traverseItems: 'reverse',
     // list_clear (_list_clear): detach the items, then Py_XDECREF them from the end.
     clear: (op) => {
       const d = store.detach(p.slot(op));
@@ -69,7 +56,8 @@ export function installBuiltins(p: Process): Builtins {
   const slots = p.defineType({
     name: 'object',
     gc: true,
-    traverse: (op, visit, arg) => visitItems(op, visit, arg, false),
+    traverse: (op, visit, arg) => p.visitItems(p.slot(op), false, visit, arg),
+    traverseItems: 'forward',
     // subtype_clear: Py_CLEAR each slot.
     clear: (op) => {
       clearSlots(op);

@@ -89,6 +89,7 @@ export class Process {
       name: spec.name,
       gc: spec.gc,
       traverse: spec.traverse,
+      traverseItems: spec.traverseItems,
       clear: spec.clear,
       dealloc: spec.dealloc,
       finalize: spec.finalize,
@@ -515,7 +516,9 @@ export class Process {
 
   /** Calls `Py_TYPE(op)->tp_traverse(op, visit, arg)` in a frame named `<type>_traverse`. */
   callTraverse(op: number, visit: (op: number, arg: unknown) => number, arg: unknown): number {
-    const t = this.typeOf(op);
+    const s = this.mem.objSlot(op); // typeOf(op), keeping the slot for traverseItems
+    const id = s >= 0 ? this.mem.typeId[s] : 0;
+    const t = id === 0 ? this.readNullType(op) : this.types[id - 1];
     const traverse = t.traverse;
     if (traverse === undefined) return 0;
     if (this.traverseDepth > 0 && this.gc.collecting) {
@@ -527,7 +530,8 @@ export class Process {
     stack.push(this.frameNames[t.id].traverse);
     try {
       if (this.tracer !== null) this.tracer({ kind: 'traverse', op, type: t.name });
-      const r = traverse(op, visit, arg);
+      const order = t.traverseItems;
+      const r = order === undefined ? traverse(op, visit, arg) : this.visitItems(s, order === 'reverse', visit, arg);
       if (r !== 0) {
         this.anomalies.push({ kind: 'traverse-returned-error', message: `${t.name}_traverse returned ${r}` });
       }
@@ -536,6 +540,22 @@ export class Process {
       stack.unwindTo(depth);
       this.traverseDepth--;
     }
+  }
+
+  /** Py_VISIT of the items of heap slot `s` (a built-in container), from the end if `reverse`,
+   *  stopping at the first non-zero result. The count is read once and each item when it is
+   *  visited, as list_traverse reads `Py_SIZE(o)` and `o->ob_item[i]`. */
+  visitItems(s: number, reverse: boolean, visit: (op: number, arg: unknown) => number, arg: unknown): number {
+    const store = this.items;
+    const n = store.length(s);
+    for (let k = 0; k < n; k++) {
+      const x = store.get(s, reverse ? n - 1 - k : k);
+      if (x) {
+        const r = visit(x, arg);
+        if (r) return r;
+      }
+    }
+    return 0;
   }
 
   /** Objects currently allocated and not freed. */

@@ -11,6 +11,10 @@ export interface TypeSpec {
   readonly gc: boolean;
   /** tp_traverse(self, visit, arg) → 0 or the first non-zero visit result. */
   readonly traverse?: (self: number, visit: VisitProc, arg: unknown) => number;
+  /** Built-in containers: tp_traverse is exactly `Process.visitItems` over the object's items
+   *  in this order, so callTraverse runs that loop without calling `traverse` (same frame,
+   *  same visits, one call less per object in every collector pass). */
+  readonly traverseItems?: 'forward' | 'reverse';
   /** tp_clear(self) → 0 (or -1 with an error set). */
   readonly clear?: (self: number) => number;
   /** tp_dealloc(self): must untrack, release what it owns and free the memory. */
