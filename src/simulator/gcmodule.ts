@@ -22,8 +22,7 @@ export class GcModule {
   PyGC_Collect(): number {
     // The `enabled` test came with 3.8 (checked: 3.7.16 collects while disabled); the
     // incremental-era _PyGC_Collect path of 3.14.0–3.14.4 has none either (reference §1.4).
-    const checksEnabled = this.p.profile.name !== '3.7' && this.p.profile.name !== '3.14.0';
-    if (checksEnabled && !this.p.gc.enabled) return 0;
+    if (this.p.profile.pyGcCollectChecksEnabled && !this.p.gc.enabled) return 0;
     return this.p.frame('PyGC_Collect', () => collectWithCallback(this.p, 2, 'manual'));
   }
 
@@ -33,7 +32,7 @@ export class GcModule {
     if (!gc.scheduled) return;
     gc.scheduled = false;
     // 3.12's _Py_RunGC does not test `collecting` (a nested "double GC"); 3.13+ CAS it.
-    const nested = this.p.profile.name === '3.12';
+    const nested = this.p.profile.evalBreakerGcNests;
     if (nested || !gc.collecting) {
       this.p.frame('_Py_HandlePending', () => this.p.frame('_Py_RunGC', () => collectAutomatic(this.p, nested)));
     }

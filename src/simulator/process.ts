@@ -207,10 +207,7 @@ export class Process {
 
   /** `_PyObject_ASSERT` failure text, as a debug build prints it. */
   assertFailed(fn: string, expr: string, message?: string): never {
-    const file = this.profile.name === '3.7' || this.profile.name === '3.8' || Number(this.profile.name.split('.')[1]) <= 12
-      ? 'Modules/gcmodule.c'
-      : 'Python/gc.c';
-    const text = `${file}: ${fn}: Assertion "${expr}" failed${message ? `: ${message}` : ''}`;
+    const text = `${this.profile.sourceFile}: ${fn}: Assertion "${expr}" failed${message ? `: ${message}` : ''}`;
     return this.abort(fn, text);
   }
 
@@ -395,8 +392,7 @@ export class Process {
         // 3.7: _PyObject_GC_TRACK's Py_FatalError; 3.8+: _PyObject_ASSERT_FAILED_MSG in every build
         // (texts as printed by 3.7.16, 3.8.18 and 3.13.0).
         if (!this.profile.gcRefsInPrev) this.abort('PyObject_GC_Track', 'Fatal Python error: GC object already tracked');
-        const file = Number(this.profile.name.split('.')[1]) <= 12 ? 'Modules/gcmodule.c' : 'Python/gc.c';
-        this.abort('PyObject_GC_Track', `${file}: PyObject_GC_Track: Assertion failed: object already tracked by the garbage collector`);
+        this.abort('PyObject_GC_Track', `${this.profile.sourceFile}: PyObject_GC_Track: Assertion failed: object already tracked by the garbage collector`);
       }
       this.track(op);
       if (this.debug && this.profile.debugTrackValidate) {

@@ -44,6 +44,22 @@ export interface Profile {
   readonly collectFrame: string;
   /** Signal delivered by the allocator when it trips over corrupted heap metadata. */
   readonly heapCorruptionSignal: 'SIGABRT' | 'SIGSEGV';
+  /** The collector's source file, as assertion messages name it (moved in 3.13). */
+  readonly sourceFile: 'Modules/gcmodule.c' | 'Python/gc.c';
+  /** update_refs … move_unreachable run inside a `deduce_unreachable` function (3.9+; 3.8's
+   *  collect() runs them itself). */
+  readonly deduceUnreachableFrame: boolean;
+  /** delete_garbage clears COLLECTING on a survivor before moving it to `old` (3.9+). */
+  readonly survivorClearsCollecting: boolean;
+  /** An exception left set by a collection is fatal: Py_FatalError("unexpected exception
+   *  during garbage collection") (3.7, 3.8); 3.9+ only report it. */
+  readonly gcErrorIsFatal: boolean;
+  /** PyGC_Collect returns 0 at once while the collector is disabled (3.8+, except the
+   *  incremental-era path of 3.14.0–3.14.4). */
+  readonly pyGcCollectChecksEnabled: boolean;
+  /** `_Py_RunGC` at the eval breaker does not test `collecting`, so it can nest inside a
+   *  running collection (3.12 only; 3.13+ compare-and-swap the flag). */
+  readonly evalBreakerGcNests: boolean;
 }
 
 const base = {
@@ -62,7 +78,15 @@ const base = {
   secondWeakrefPass: false,
   collectFrame: 'gc_collect_main',
   heapCorruptionSignal: 'SIGABRT' as const,
+  sourceFile: 'Modules/gcmodule.c' as const,
+  deduceUnreachableFrame: true,
+  survivorClearsCollecting: true,
+  gcErrorIsFatal: false,
+  pyGcCollectChecksEnabled: true,
+  evalBreakerGcNests: false,
 };
+/** 3.13 moved the collector to Python/gc.c. */
+const gcC = { sourceFile: 'Python/gc.c' as const };
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   '3.7': {
@@ -73,6 +97,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     resurrection: 'check_garbage',
     debugValidateList: false,
     collectFrame: 'collect',
+    gcErrorIsFatal: true,
+    pyGcCollectChecksEnabled: false,
   },
   '3.8': {
     ...base,
@@ -80,13 +106,17 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     resurrection: 'check_garbage',
     debugValidateList: false,
     collectFrame: 'collect',
+    deduceUnreachableFrame: false,
+    survivorClearsCollecting: false,
+    gcErrorIsFatal: true,
   },
   '3.9': { ...base, name: '3.9', heapCorruptionSignal: 'SIGSEGV' },
   '3.10': { ...base, name: '3.10', heapCorruptionSignal: 'SIGSEGV' },
   '3.11': { ...base, name: '3.11', debugTrackValidate: true },
-  '3.12': { ...base, name: '3.12', autoTrigger: 'eval-breaker', debugTrackValidate: true },
+  '3.12': { ...base, name: '3.12', autoTrigger: 'eval-breaker', debugTrackValidate: true, evalBreakerGcNests: true },
   '3.13': {
     ...base,
+    ...gcC,
     name: '3.13',
     thresholds: [2000, 10, 10],
     autoTrigger: 'eval-breaker',
@@ -96,6 +126,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
   '3.14.0': {
     ...base,
+    ...gcC,
     name: '3.14.0',
     thresholds: [2000, 10, 0],
     unreachableBit: 2,
@@ -106,9 +137,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     debugTrackValidate: true,
     untrackDicts: false,
     heapCorruptionSignal: 'SIGSEGV',
+    pyGcCollectChecksEnabled: false,
   },
   '3.14.5': {
     ...base,
+    ...gcC,
     name: '3.14.5',
     thresholds: [2000, 10, 10],
     autoTrigger: 'eval-breaker',

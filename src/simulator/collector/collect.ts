@@ -130,7 +130,7 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
       p.pendingError = null;
       // 3.7/3.8 collect(): PyErr_WriteUnraisable, then
       // Py_FatalError("unexpected exception during garbage collection"); 3.9+ only report it.
-      if (p.profile.name === '3.7' || p.profile.name === '3.8') {
+      if (p.profile.gcErrorIsFatal) {
         p.abort('Py_FatalError', 'Fatal Python error: unexpected exception during garbage collection');
       }
     }

@@ -180,7 +180,7 @@ export function validateList(p: Process, head: number, state: ListState): void {
  */
 export function deduceUnreachable(p: Process, base: number, unreachable: number): void {
   // 3.8 has no deduce_unreachable: collect() runs these passes itself (Modules/gcmodule.c 3.8).
-  const frame = p.profile.name === '3.8' ? (fn: () => void) => fn() : (fn: () => void) => p.frame('deduce_unreachable', fn);
+  const frame = p.profile.deduceUnreachableFrame ? (fn: () => void) => p.frame('deduce_unreachable', fn) : (fn: () => void) => fn();
   frame(() => {
     validateList(p, base, 'collecting_clear_unreachable_clear');
     updateRefs(p, base);
@@ -359,7 +359,7 @@ export function deleteGarbage(p: Process, collectable: number, old: number): voi
           h.move(g, old);
           h.setRefs37(g, GC37_REACHABLE);
         } else {
-          if (p.profile.name !== '3.8') h.clearCollecting(g);
+          if (p.profile.survivorClearsCollecting) h.clearCollecting(g);
           h.move(g, old);
         }
       }
