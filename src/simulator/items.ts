@@ -15,8 +15,8 @@ export class ItemStore {
   pool = new Float64Array(1024);
   /** Per slot: start in `pool`, length, capacity (STRIDE Int32s). */
   index = new Int32Array(1024 * STRIDE);
-  /** End of the used part of `pool` (regions are never moved back: a released region is left
-   *  as garbage, like memory nobody reuses). */
+  /** End of the used part of `pool`. Regions are never reused: a released or outgrown region
+   *  is left behind (a collection-sized run allocates each list's items once). */
   private used = 0;
 
   length(slot: number): number {
@@ -64,8 +64,8 @@ export class ItemStore {
 
   /**
    * Detaches the items of `slot` (it is left empty) and returns a handle to read them with
-   * `detachedItem`: the region stays intact until the pool is reset, as a detached `ob_item`
-   * stays valid until it is freed.
+   * `detachedItem`, as `_list_clear` keeps the detached `ob_item` until it has released every
+   * item. The region stays intact (regions are never reused).
    */
   detach(slot: number): { start: number; length: number } {
     if (slot * STRIDE >= this.index.length) return { start: 0, length: 0 };

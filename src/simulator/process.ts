@@ -500,7 +500,7 @@ export class Process {
   }
 
   private free(op: number): void {
-    if (this.mem.freedWrites.length) this.heapCorruptionFault();
+    this.checkAllocator();
     const s = this.mem.objSlot(op);
     if (s < FIRST_OBJECT_SLOT || this.mem.state[s] !== SlotState.Live) {
       this.abort('PyObject_Free', `free(): invalid pointer ${this.mem.describe(op)} (double free)`);
