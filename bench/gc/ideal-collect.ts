@@ -8,17 +8,9 @@
 //
 //   npx tsx bench/gc/ideal-collect.ts tmp/bench/live-1m.heapgraph [--runs 3]
 
-import { readFileSync } from 'node:fs';
-import { buildHeapGraph, createSimulation, parseHeapGraph } from '../../src/simulator/index.js';
+import { buildOnFreshSimulation, graphArgs } from './built-graph.js';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: ideal-collect.ts <heapgraph-file> [--runs N]');
-  process.exit(2);
-}
-const runsAt = process.argv.indexOf('--runs');
-const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 3;
-const graph = parseHeapGraph(readFileSync(file, 'utf8'));
+const { graph, runs } = graphArgs('ideal-collect.ts');
 
 const PREV_MASK_FINALIZED = 1;
 const PREV_MASK_COLLECTING = 2;
@@ -27,9 +19,7 @@ const NEXT_MASK_UNREACHABLE = 1;
 const low2 = (v: number) => v - Math.floor(v / 4) * 4;
 
 for (let run = 0; run < runs; run++) {
-  const sim = createSimulation({ python: '3.11', capacity: graph.nodes + 128 });
-  sim.gc.disable();
-  buildHeapGraph(sim, graph);
+  const sim = buildOnFreshSimulation(graph);
   const p = sim.process;
   const mem = p.mem;
   const store = p.items;
