@@ -10,7 +10,13 @@
 import { hex } from './faults.js';
 
 export const BLOCK = 64;
+/** log2(BLOCK). */
+const BLOCK_SHIFT = 6;
+/** The object heap stays below 2^31 bytes, so a heap offset is an int32 (the fast paths'
+ *  decoding relies on it): 33,554,368 objects. */
+const MAX_HEAP_BYTES = 2 ** 31;
 export const HEAD_STRIDE = 32;
+const HEAD_SHIFT = 5;
 export const STATE_BASE = 0x55f3c2a04000;
 export const STACK_BASE = 0x7ffd5e3a0000;
 export const HEAP_BASE = 0x7f3a5c000000;
@@ -72,7 +78,7 @@ export class Memory {
   private stackTop = 0;
 
   constructor(readonly headSize: number, initialCapacity = 1024) {
-    this.capacity = Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16);
+    this.capacity = Math.min(Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16), MAX_HEAP_BYTES / BLOCK + FIRST_OBJECT_SLOT);
     this.heapBytes = (this.capacity - FIRST_OBJECT_SLOT) * BLOCK;
     this.gcNext = new Float64Array(this.capacity);
     this.gcPrev = new Float64Array(this.capacity);
@@ -99,8 +105,8 @@ export class Memory {
   headSlot(addr: number): number {
     const d = addr - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes) {
-      const b = Math.floor(d / BLOCK);
-      return b * BLOCK === d ? b + FIRST_OBJECT_SLOT : -1;
+      const di = d | 0; // d < heapBytes ≤ 2^31 (grow keeps it there): int32 is exact if d is integral
+      return di === d && (di & (BLOCK - 1)) === 0 ? (di >> BLOCK_SHIFT) + FIRST_OBJECT_SLOT : -1;
     }
     return this.listHeadSlot(addr);
   }
@@ -108,9 +114,9 @@ export class Memory {
   /** Slot of an aligned list head in the gcstate or C-stack region, or -1. */
   private listHeadSlot(addr: number): number {
     const st = addr - STATE_BASE;
-    if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && aligned(st, HEAD_STRIDE)) return st / HEAD_STRIDE;
+    if (st >= 0 && st < STATE_HEADS * HEAD_STRIDE && aligned(st, HEAD_STRIDE)) return st >> HEAD_SHIFT;
     const sk = addr - STACK_BASE;
-    if (sk >= 0 && sk < STACK_HEADS * HEAD_STRIDE && aligned(sk, HEAD_STRIDE)) return STATE_HEADS + sk / HEAD_STRIDE;
+    if (sk >= 0 && sk < STACK_HEADS * HEAD_STRIDE && aligned(sk, HEAD_STRIDE)) return STATE_HEADS + (sk >> HEAD_SHIFT);
     return -1;
   }
 
@@ -168,11 +174,10 @@ export class Memory {
   /** Loads the 8-byte word at `addr` (any alignment). */
   load(addr: number): number {
     const d = addr - HEAP_BASE;
-    if (d >= 0 && d < this.heapBytes) {
-      const b = Math.floor(d / BLOCK);
-      const off = d - b * BLOCK;
-      if (off === 0) return this.gcNext[b + FIRST_OBJECT_SLOT];
-      if (off === this.headSize) return this.refcnt[b + FIRST_OBJECT_SLOT];
+    if (d >= 0 && d < this.heapBytes && (d | 0) === d) {
+      const off = d & (BLOCK - 1);
+      if (off === 0) return this.gcNext[(d >> BLOCK_SHIFT) + FIRST_OBJECT_SLOT];
+      if (off === this.headSize) return this.refcnt[(d >> BLOCK_SHIFT) + FIRST_OBJECT_SLOT];
       return this.loadSlow(addr);
     }
     const s = this.listHeadSlot(addr);
@@ -200,10 +205,9 @@ export class Memory {
   /** Stores the 8-byte word at `addr` (any alignment). */
   store(addr: number, value: number): void {
     const d = addr - HEAP_BASE;
-    if (d >= 0 && d < this.heapBytes) {
-      const b = Math.floor(d / BLOCK);
-      const off = d - b * BLOCK;
-      const slot = b + FIRST_OBJECT_SLOT;
+    if (d >= 0 && d < this.heapBytes && (d | 0) === d) {
+      const off = d & (BLOCK - 1);
+      const slot = (d >> BLOCK_SHIFT) + FIRST_OBJECT_SLOT;
       if (this.state[slot] !== SlotState.Freed) {
         if (off === 0) {
           this.gcNext[slot] = value;
@@ -428,7 +432,8 @@ export class Memory {
   }
 
   private grow(): void {
-    const cap = this.capacity * 2;
+    const cap = Math.min(this.capacity * 2, MAX_HEAP_BYTES / BLOCK + FIRST_OBJECT_SLOT);
+    if (cap <= this.capacity) throw new RangeError(`simulated heap exhausted: more than ${this.capacity - FIRST_OBJECT_SLOT} objects`);
     const f = (a: Float64Array) => {
       const b = new Float64Array(cap);
       b.set(a);
@@ -462,9 +467,9 @@ export function toWord(u: bigint): number {
   return (v < 0n ? -(2 ** 53 - 4) : 2 ** 53 - 4) + k;
 }
 
-/** `x % n === 0` for x ≥ 0 and a power of two n, without Float64Mod (a C call in V8). */
+/** `x % n === 0` for 0 ≤ x < 2^31 (an offset inside a region) and a power of two n. */
 function aligned(x: number, n: number): boolean {
-  return Math.floor(x / n) * n === x;
+  return (x | 0) === x && (x & (n - 1)) === 0;
 }
 
 /** A stable fake address for type object `id` (what `ob_type` holds). */
