@@ -47,7 +47,7 @@ export function installBuiltins(p: Process): Builtins {
       p.PyObject_GC_UnTrack(op);
       const s = p.slot(op);
       for (let i = store.length(s) - 1; i >= 0; i--) p.Py_XDECREF(store.get(s, i));
-      store.detach(s);
+      store.release(s);
       p.PyObject_GC_Del(op);
     },
     referents,

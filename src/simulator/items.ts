@@ -77,6 +77,15 @@ export class ItemStore {
     return d;
   }
 
+  /** Empties `slot` (list_dealloc's `PyMem_Free(op->ob_item)`): `detach` without a handle. */
+  release(slot: number): void {
+    if (slot * STRIDE >= this.index.length) return;
+    const r = slot * STRIDE;
+    this.index[r + START] = 0;
+    this.index[r + LENGTH] = 0;
+    this.index[r + CAPACITY] = 0;
+  }
+
   detachedItem(d: { readonly start: number }, i: number): number {
     return this.pool[d.start + i];
   }

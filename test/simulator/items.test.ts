@@ -10,7 +10,8 @@ type Op =
   | { kind: 'assign'; slot: number; items: number[] }
   | { kind: 'push'; slot: number; value: number }
   | { kind: 'set'; slot: number; at: number; value: number }
-  | { kind: 'detach'; slot: number };
+  | { kind: 'detach'; slot: number }
+  | { kind: 'release'; slot: number };
 
 const slot = fc.integer({ min: 0, max: 3000 });
 const value = fc.integer({ min: 0, max: 2 ** 47 });
@@ -19,6 +20,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('push' as const), slot, value }),
   fc.record({ kind: fc.constant('set' as const), slot, at: fc.nat(50), value }),
   fc.record({ kind: fc.constant('detach' as const), slot }),
+  fc.record({ kind: fc.constant('release' as const), slot }),
 );
 
 describe('ItemStore', () => {
@@ -43,6 +45,9 @@ describe('ItemStore', () => {
             } else {
               expect(() => store.set(o.slot, o.at, o.value)).toThrow(RangeError);
             }
+          } else if (o.kind === 'release') {
+            store.release(o.slot);
+            model.set(o.slot, []);
           } else {
             const handle = store.detach(o.slot);
             expect(handle.length).toBe(cur.length);
