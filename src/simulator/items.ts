@@ -69,11 +69,8 @@ export class ItemStore {
    */
   detach(slot: number): { start: number; length: number } {
     if (slot * STRIDE >= this.index.length) return { start: 0, length: 0 };
-    const r = slot * STRIDE;
-    const d = { start: this.index[r + START], length: this.index[r + LENGTH] };
-    this.index[r + START] = 0;
-    this.index[r + LENGTH] = 0;
-    this.index[r + CAPACITY] = 0;
+    const d = { start: this.index[slot * STRIDE + START], length: this.index[slot * STRIDE + LENGTH] };
+    this.release(slot);
     return d;
   }
 

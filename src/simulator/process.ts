@@ -113,7 +113,11 @@ export class Process {
   }
 
   typeOf(op: number): PyType {
-    const s = this.mem.objSlot(op);
+    return this.typeAt(op, this.mem.objSlot(op));
+  }
+
+  /** typeOf(op) for the slot `s = mem.objSlot(op)` the caller already has. */
+  private typeAt(op: number, s: number): PyType {
     const id = s >= 0 ? this.mem.typeId[s] : 0;
     if (id === 0) return this.readNullType(op);
     return this.types[id - 1];
@@ -158,8 +162,14 @@ export class Process {
   }
 
   isLive(op: number): boolean {
+    return this.liveSlot(op) >= 0;
+  }
+
+  /** The slot of `op` if it is a live (allocated, not freed) object, else -1. Its words are then
+   *  plain array elements: a load or store of them cannot fault or write into freed memory. */
+  private liveSlot(op: number): number {
     const s = this.mem.objSlot(op);
-    return s >= 0 && this.mem.state[s] === SlotState.Live;
+    return s >= 0 && this.mem.state[s] === SlotState.Live ? s : -1;
   }
 
   refcnt(op: number): number {
@@ -307,9 +317,9 @@ export class Process {
     this.alive();
     this.noteRefChange(op, +1);
     const mem = this.mem;
-    const s = mem.objSlot(op);
+    const s = this.liveSlot(op);
     // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
-    if (s >= FIRST_OBJECT_SLOT && mem.state[s] === SlotState.Live) mem.refcnt[s] += 1;
+    if (s >= 0) mem.refcnt[s] += 1;
     else mem.store(op, mem.load(op) + 1);
     if (this.tracer !== null) this.tracer({ kind: 'refcount', op, delta: +1 });
   }
@@ -318,9 +328,9 @@ export class Process {
     this.alive();
     this.noteRefChange(op, -1);
     const mem = this.mem;
-    const s = mem.objSlot(op);
+    const s = this.liveSlot(op);
     let n: number;
-    if (s >= FIRST_OBJECT_SLOT && mem.state[s] === SlotState.Live) {
+    if (s >= 0) {
       // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
       n = mem.refcnt[s] - 1;
       mem.refcnt[s] = n;
@@ -459,8 +469,8 @@ export class Process {
     // prev = GC_PREV(g), next = GC_NEXT(g), SET_NEXT(prev, next), SET_PREV(next, prev),
     // g->_gc_next = 0: exactly gc_list_remove's reads and writes (and its fused fast path).
     h.remove(g);
-    const s = this.mem.objSlot(op);
-    if (s >= FIRST_OBJECT_SLOT && this.mem.state[s] === SlotState.Live) this.mem.gcPrev[s] = low2(this.mem.gcPrev[s]) & 1;
+    const s = this.liveSlot(op);
+    if (s >= 0) this.mem.gcPrev[s] = low2(this.mem.gcPrev[s]) & 1;
     else this.mem.storePrev(g, low2(this.mem.loadPrev(g)) & 1);
   }
 
@@ -512,9 +522,8 @@ export class Process {
 
   /** Calls `Py_TYPE(op)->tp_traverse(op, visit, arg)` in a frame named `<type>_traverse`. */
   callTraverse(op: number, visit: (op: number, arg: unknown) => number, arg: unknown): number {
-    const s = this.mem.objSlot(op); // typeOf(op), keeping the slot for traverseItems
-    const id = s >= 0 ? this.mem.typeId[s] : 0;
-    const t = id === 0 ? this.readNullType(op) : this.types[id - 1];
+    const s = this.mem.objSlot(op);
+    const t = this.typeAt(op, s); // Py_TYPE(op), keeping the slot for traverseItems
     const traverse = t.traverse;
     if (traverse === undefined) return 0;
     if (this.traverseDepth > 0 && this.gc.collecting) {

@@ -339,14 +339,7 @@ export function deleteGarbage(p: Process, collectable: number, old: number): voi
         if (t.clear) {
           p.clearedByGc.add(op);
           p.Py_INCREF(op);
-          const depth = p.stack.depth;
-          p.stack.push(p.typeFrame(t, 'clear'));
-          let r: number;
-          try {
-            r = t.clear(op);
-          } finally {
-            p.stack.unwindTo(depth);
-          }
+          const r = p.frame(p.typeFrame(t, 'clear'), () => t.clear!(op));
           if (r !== 0 && p.pendingError) {
             p.unraisable.push(`Exception ignored in tp_clear of ${t.name}: ${p.pendingError}`);
             p.pendingError = null;
