@@ -1,11 +1,12 @@
 // no-drop-in-traverse: ends of owned references in traverse bodies (drop, dispose, using,
 // RefCell/RefList writes, delete, assignment over a reference), and the move-to-clear suggestion.
+import type { ESLintUtils } from '@typescript-eslint/utils';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 
 import rule from '../../rules/no-drop-in-traverse.js';
 import { inTraverse, typedTester, untypedTester, withClear } from './harness.js';
 
-type MessageIds = 'dropInTraverse' | 'dropViaHelper' | 'moveToClear';
+type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Invalid = InvalidTestCase<MessageIds, []>;
 
 /** A direct drop whose statement can move into clear; `output` is the file after the move. */

@@ -1,11 +1,12 @@
 // no-gil-in-traverse: GIL acquisition/release in traverse bodies and the helpers they call,
 // through aliases, namespaces, destructuring, chains, computed members and .call/.apply.
+import type { ESLintUtils } from '@typescript-eslint/utils';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 
 import rule from '../../rules/no-gil-in-traverse.js';
 import { IMPORTS, inTraverse, typedTester, untypedTester, withClear } from './harness.js';
 
-type MessageIds = 'gilInTraverse' | 'gilViaHelper';
+type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Invalid = InvalidTestCase<MessageIds, []>;
 
 const direct = (line: number, column: number, operation: string, effect = 'acquires') => ({

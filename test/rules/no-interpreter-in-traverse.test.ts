@@ -1,12 +1,13 @@
 // no-interpreter-in-traverse: captured interpreter tokens and API calls that need one
 // (Py.new, cloneRef, bind, borrow, gc.*, new Interpreter) in traverse bodies and helpers;
 // and the `checkUnknownCalls` option that `strict` turns on.
+import type { ESLintUtils } from '@typescript-eslint/utils';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 
 import rule, { type NoInterpreterOptions } from '../../rules/no-interpreter-in-traverse.js';
 import { IMPORTS, inTraverse, typedTester, untypedTester, withClear } from './harness.js';
 
-type MessageIds = 'interpreterInTraverse' | 'capturedToken' | 'interpreterViaHelper' | 'unknownCall' | 'unknownViaHelper';
+type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Options = [NoInterpreterOptions];
 type Invalid = InvalidTestCase<MessageIds, Options>;
 

@@ -1,11 +1,12 @@
 // no-pool-in-traverse: `new GILPool()`, `py.newPool()` and `Python.withPool(…)` in traverse
 // bodies and their helpers, through aliases, namespaces, destructuring and indirect calls.
+import type { ESLintUtils } from '@typescript-eslint/utils';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 
 import rule from '../../rules/no-pool-in-traverse.js';
 import { IMPORTS, inTraverse, typedTester, untypedTester, withClear } from './harness.js';
 
-type MessageIds = 'poolInTraverse' | 'poolViaHelper';
+type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Invalid = InvalidTestCase<MessageIds, []>;
 
 const direct = (line: number, column: number, operation: string) => ({

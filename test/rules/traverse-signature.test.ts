@@ -1,19 +1,12 @@
 // traverse-signature: async, generator, extra/rest parameters and whole-`this` uses in traverse
 // bodies of every discovered form; `checkVisitEscape` (strict); the removal suggestions.
+import type { ESLintUtils } from '@typescript-eslint/utils';
 import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 
 import rule, { type TraverseSignatureOptions } from '../../rules/traverse-signature.js';
 import { FIELDS, IMPORTS, inTraverse, typedTester, untypedTester } from './harness.js';
 
-type MessageIds =
-  | 'asyncTraverse'
-  | 'generatorTraverse'
-  | 'extraParameter'
-  | 'restParameter'
-  | 'thisAsObject'
-  | 'visitEscapes'
-  | 'removeAsync'
-  | 'removeParameter';
+type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Options = [TraverseSignatureOptions];
 type Invalid = InvalidTestCase<MessageIds, Options>;
 
