@@ -13,7 +13,8 @@
 //
 // Hashed: verdict, collect() results, fault (signal, address, backtrace), audit, anomalies,
 // stats, unraisable messages, every slot's header words, refcount, type and state, the free
-// list, writes into freed memory, and each object's items or payload.
+// list, writes into freed memory, and each object's items or payload (words and addresses as
+// real values, so that checkouts with different internal representations compare).
 
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -27,6 +28,9 @@ const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(
 const sim = await load<typeof Simulator>('src/simulator/index.ts');
 const { randomHeapGraph } = await load<typeof RandomGraphs>('bench/gc/random-heapgraph.ts');
 const { formatHeapGraph, rng } = await load<typeof GraphText>('bench/gc/heapgraph-text.ts');
+/** A word or address as the real process holds it (the simulator computes with small-integer
+ *  codes since its Int32 words; before them, words were the real values). */
+const real: (word: number) => number = (sim as { realValue?: (word: number) => number }).realValue ?? ((w) => w);
 
 /** A guard, so that a simulator bug cannot hang the digest: a run past this many traverse
  *  calls is walking a list in a cycle (3.7 did, when a traverse freed its own object, until
@@ -121,15 +125,19 @@ function digestOne(python: string, debug: boolean, seed: number, h: ReturnType<t
     return results;
   });
   const m = p.mem;
-  h.update(JSON.stringify([res.verdict, res.value, res.fault, res.audit, res.anomalies, res.stats, res.unraisable, String(res.error ?? ''), m.top, m.freeListHead, m.freedWrites, m.misalignedWrites]));
-  for (const a of [m.gcNext, m.gcPrev, m.gcRefs, m.refcnt]) h.update(new Uint8Array(a.buffer, 0, m.top * 8));
+  const freed = m.freedWrites.map((w) => ({ address: real(w.address), slot: w.slot }));
+  h.update(JSON.stringify([res.verdict, res.value, res.fault, res.audit, res.anomalies, res.stats, res.unraisable, String(res.error ?? ''), m.top, real(m.freeListHead), freed, m.misalignedWrites.map(real)]));
+  for (const a of [m.gcNext, m.gcPrev, m.gcRefs, m.refcnt]) h.update(new Uint8Array(Float64Array.from(a.subarray(0, m.top), real).buffer));
   h.update(new Uint8Array(m.typeId.buffer, 0, m.top * 4));
   h.update(m.state.subarray(0, m.top));
   const contents: unknown[] = [];
   const containers = new Set([s.builtins.list.id, s.builtins.slots.id]);
   // (`p.items` is absent before the flat item store: then a container's items are its payload.)
   const store = (p as { items?: { toArray(slot: number): number[] } }).items;
-  for (let slot = 0; slot < m.top; slot++) contents.push(store && containers.has(m.typeId[slot]) ? store.toArray(slot) : p.payload[slot]);
+  for (let slot = 0; slot < m.top; slot++) {
+    const c = store && containers.has(m.typeId[slot]) ? store.toArray(slot) : p.payload[slot];
+    contents.push(Array.isArray(c) ? c.map((x) => (typeof x === 'number' ? real(x) : x)) : c);
+  }
   h.update(JSON.stringify(contents));
 }
 

@@ -15,8 +15,14 @@ export const GC37_TENTATIVELY_UNREACHABLE = -4;
 
 /** The low two bits of a word (works for negative words: two's complement). */
 export function low2(v: number): number {
-  // v mod 4 with floor semantics, like ((v % 4) + 4) % 4 but without Float64Mod (a C call in V8).
-  return v - Math.floor(v / 4) * 4;
+  // An int32 code (almost every word, addresses.ts): two's complement `& 3`. Otherwise v mod 4
+  // with floor semantics, like ((v % 4) + 4) % 4 but without Float64Mod (a C call in V8).
+  return (v | 0) === v ? v & 3 : v - Math.floor(v / 4) * 4;
+}
+
+/** `word >> 2` as CPython's signed gc_get_refs reads it (floor division for any word). */
+export function refsOf(word: number): number {
+  return (word | 0) === word ? word >> 2 : Math.floor(word / 4);
 }
 
 export class GcHeads {
@@ -98,7 +104,7 @@ export class GcHeads {
   /** gc_get_refs: `_gc_prev >> 2` (3.7: third word >> 1). Negative means underflowed. */
   getRefs(g: number): number {
     if (this.v37) return Math.floor(this.mem.load(g + 16) / 2);
-    return Math.floor(this.mem.loadPrev(g) / 4);
+    return refsOf(this.mem.loadPrev(g));
   }
   /** gc_set_refs: keeps both flag bits. */
   setRefs(g: number, r: number): void {

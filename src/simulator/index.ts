@@ -6,6 +6,7 @@ export { DEBUG_SAVEALL, DEBUG_STATS, DEBUG_COLLECTABLE, DEBUG_UNCOLLECTABLE, DEB
 export { installBuiltins, newList, newSlotsObject, listAppend, listItems, setItem, newStr, type Builtins } from './builtins.js';
 export { ItemStore } from './items.js';
 export { USER, CallStack, userSourceLines, captureStack } from './frames.js';
+export { realValue, codeOf } from './addresses.js';
 export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
 export { auditHeap, type AuditFinding } from './audit.js';
 export { createSimulation, runSimulation, judge, verdictLine, type Simulation, type SimRunResult, type SimVerdict } from './run.js';

@@ -1,5 +1,5 @@
 // The item arrays of the built-in containers (a list's `ob_item`, an instance's `__slots__`),
-// all in one Float64Array, with each object's start, length and capacity in one small record
+// all in one Int32Array, with each object's start, length and capacity in one small record
 // indexed by its heap slot. One flat pool instead of a JavaScript array per object: a
 // collection visits every container's items, and each array object behind a pointer costs
 // cache misses of its own (bench/gc/access-floor.ts measures the difference).
@@ -11,8 +11,8 @@ const LENGTH = 1;
 const CAPACITY = 2;
 
 export class ItemStore {
-  /** Every item (a PyObject*, 0 for NULL), regions back to back. */
-  pool = new Float64Array(1024);
+  /** Every item (a PyObject*'s code, 0 for NULL; see addresses.ts), regions back to back. */
+  pool = new Int32Array(1024);
   /** Per slot: start in `pool`, length, capacity (STRIDE Int32s). */
   index = new Int32Array(1024 * STRIDE);
   /** End of the used part of `pool`. Regions are never reused: a released or outgrown region
@@ -32,12 +32,14 @@ export class ItemStore {
   set(slot: number, i: number, value: number): void {
     const r = slot * STRIDE;
     if (!(i >= 0 && i < this.index[r + LENGTH])) throw new RangeError(`item ${i} out of range`);
+    checkItem(value);
     this.pool[this.index[r + START] + i] = value;
   }
 
   /** Gives `slot` a fresh region holding `items` (its old region, if any, is released). */
   assign(slot: number, items: ArrayLike<number>): void {
     const n = items.length;
+    for (let i = 0; i < n; i++) checkItem(items[i]);
     const start = this.allocate(slot, n);
     const r = slot * STRIDE;
     this.index[r + START] = start;
@@ -48,6 +50,7 @@ export class ItemStore {
 
   /** Appends (list_resize: a full region moves to a larger one at the end of the pool). */
   push(slot: number, value: number): void {
+    checkItem(value);
     this.ensureIndex(slot);
     const r = slot * STRIDE;
     const n = this.index[r + LENGTH];
@@ -102,7 +105,7 @@ export class ItemStore {
     if (this.used + n > this.pool.length) {
       let size = this.pool.length * 2;
       while (size < this.used + n) size *= 2;
-      const pool = new Float64Array(size);
+      const pool = new Int32Array(size);
       pool.set(this.pool.subarray(0, this.used));
       this.pool = pool;
     }
@@ -119,4 +122,9 @@ export class ItemStore {
     index.set(this.index);
     this.index = index;
   }
+}
+
+/** An item is NULL or an object's address, whose code is an int32 (addresses.ts). */
+function checkItem(value: number): void {
+  if ((value | 0) !== value) throw new RangeError(`item ${value} is not a PyObject* of this heap`);
 }

@@ -3,23 +3,19 @@
 // `gc_refs << 2` faults where CPython's would (reference §3.2, §8).
 //
 // Regions: list heads in the interpreter state (gcstate) and on the C stack, then the
-// object heap (64-byte blocks; a block starts with its PyGC_Head). Words are stored as
-// signed 64-bit integers in doubles (exact up to 2^53; larger garbage is approximate, which
-// only ever matters for values that fault anyway).
+// object heap (64-byte blocks; a block starts with its PyGC_Head). Addresses and words are
+// codes (addresses.ts): small integers while they are pointers, counts or flags, held in
+// Int32Arrays. The first word that does not fit (a misaligned store's garbage) widens the
+// arrays to Float64Array for good; garbage wider than a double keeps its exact value beside.
 
+import { HEAP_BASE, MAX_HEAP_BYTES, MAX_TYPES, STACK_BASE, STATE_BASE, TYPES_BASE, TYPE_STRIDE, realBits, realValue, isExactCode, toCode } from './addresses.js';
 import { hex } from './faults.js';
 
 export const BLOCK = 64;
 /** log2(BLOCK). */
 const BLOCK_SHIFT = 6;
-/** The object heap stays below 2^31 bytes, so a heap offset is an int32 (the fast paths'
- *  decoding relies on it): 33,554,368 objects. */
-const MAX_HEAP_BYTES = 2 ** 31;
 export const HEAD_STRIDE = 32;
 const HEAD_SHIFT = 5;
-export const STATE_BASE = 0x55f3c2a04000;
-export const STACK_BASE = 0x7ffd5e3a0000;
-export const HEAP_BASE = 0x7f3a5c000000;
 export const STATE_HEADS = 16;
 export const STACK_HEADS = 48;
 export const FIRST_OBJECT_SLOT = STATE_HEADS + STACK_HEADS;
@@ -50,6 +46,9 @@ export interface FreedWrite {
   readonly slot: number;
 }
 
+/** Storage of the modelled words: Int32Array while every word's code fits, then Float64Array. */
+export type Words = Int32Array | Float64Array;
+
 export class Memory {
   capacity: number;
   /** Bytes of the object heap region: (capacity - FIRST_OBJECT_SLOT) * BLOCK. */
@@ -57,17 +56,19 @@ export class Memory {
   /** Next never-used object slot (bump allocation: freed blocks are never reused, so every
    *  use-after-free lands on a tombstone and stays auditable). */
   top = FIRST_OBJECT_SLOT;
-  gcNext: Float64Array;
-  gcPrev: Float64Array;
+  gcNext: Words;
+  gcPrev: Words;
   /** 3.7 only: the third header word, `gc_refs << 1 | FINALIZED`. */
-  gcRefs: Float64Array;
-  refcnt: Float64Array;
+  gcRefs: Words;
+  refcnt: Words;
+  /** The word arrays are Float64Arrays (some word's code did not fit an int32). */
+  wide = false;
   typeId: Int32Array;
   state: Uint8Array;
   /** Bytes outside the modelled words that a misaligned store touched. */
   private readonly extra = new Map<number, bigint>();
   /** Words a misaligned store made wider than a double's 53 bits: the exact value beside the
-   *  stand-in the arrays hold (see toWord), valid while the array still holds that stand-in. */
+   *  stand-in the arrays hold (see toCode), valid while the array still holds that stand-in. */
   private readonly exactWords = new Map<number, { approx: number; exact: bigint }>();
   readonly freedWrites: FreedWrite[] = [];
   /** Addresses of misaligned 8-byte stores (a tagged `_gc_next` used as a pointer, §3.2 C). */
@@ -80,10 +81,10 @@ export class Memory {
   constructor(readonly headSize: number, initialCapacity = 1024) {
     this.capacity = Math.min(Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16), MAX_HEAP_BYTES / BLOCK + FIRST_OBJECT_SLOT);
     this.heapBytes = (this.capacity - FIRST_OBJECT_SLOT) * BLOCK;
-    this.gcNext = new Float64Array(this.capacity);
-    this.gcPrev = new Float64Array(this.capacity);
-    this.gcRefs = new Float64Array(this.capacity);
-    this.refcnt = new Float64Array(this.capacity);
+    this.gcNext = new Int32Array(this.capacity);
+    this.gcPrev = new Int32Array(this.capacity);
+    this.gcRefs = new Int32Array(this.capacity);
+    this.refcnt = new Int32Array(this.capacity);
     this.typeId = new Int32Array(this.capacity);
     this.state = new Uint8Array(this.capacity);
   }
@@ -147,7 +148,7 @@ export class Memory {
 
   describe(addr: number): string {
     const loc = this.locate(addr);
-    if (!loc) return hex(addr);
+    if (!loc) return hex(realValue(addr));
     const name = loc.slot < FIRST_OBJECT_SLOT ? this.headNames[loc.slot] ?? 'list head' : `block ${loc.slot}`;
     return loc.off ? `${name}+${loc.off}` : name;
   }
@@ -160,10 +161,21 @@ export class Memory {
   };
 
   private check(addr: number, access: 'read' | 'write'): { slot: number; off: number } {
-    if (!(addr >= 0 && addr < CANONICAL_LIMIT)) this.onFault(new AccessFault(0, access, 'SI_KERNEL'));
+    const real = realValue(addr);
+    if (!(real >= 0 && real < CANONICAL_LIMIT)) this.onFault(new AccessFault(0, access, 'SI_KERNEL'));
     const loc = this.locate(addr);
-    if (!loc) this.onFault(new AccessFault(addr, access, 'SEGV_MAPERR'));
+    if (!loc) this.onFault(new AccessFault(real, access, 'SEGV_MAPERR'));
     return loc;
+  }
+
+  /** Makes room for a word whose code is not an int32: the arrays become Float64Arrays. */
+  private widen(): void {
+    const f = (a: Words) => Float64Array.from(a);
+    this.gcNext = f(this.gcNext);
+    this.gcPrev = f(this.gcPrev);
+    this.gcRefs = f(this.gcRefs);
+    this.refcnt = f(this.refcnt);
+    this.wide = true;
   }
 
   // The four accessors below are the collector's hot path. Each has a small fast path (the
@@ -193,17 +205,18 @@ export class Memory {
       if (off === 0) return this.gcNext[slot];
       if (off === this.headSize) return this.refcnt[slot];
       if (aligned(off, 8)) return this.wordAt(slot, off);
-      return toWord(this.loadBytes(slot, off));
+      return toCode(this.loadBytes(slot, off));
     }
     const s = this.headSlot(addr);
     if (s >= 0) return this.gcNext[s];
     const { slot, off } = this.check(addr, 'read');
     if (aligned(off, 8)) return this.wordAt(slot, off);
-    return toWord(this.loadBytes(slot, off));
+    return toCode(this.loadBytes(slot, off));
   }
 
   /** Stores the 8-byte word at `addr` (any alignment). */
   store(addr: number, value: number): void {
+    if ((value | 0) !== value && !this.wide) this.widen();
     const d = addr - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes && (d | 0) === d) {
       const off = d & (BLOCK - 1);
@@ -236,7 +249,7 @@ export class Memory {
       if (off === 0) this.gcNext[slot] = value;
       else if (off === this.headSize) this.refcnt[slot] = value;
       else if (aligned(off, 8)) this.setWordAt(slot, off, value);
-      else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
+      else this.storeBytes(slot, off, realBits(value));
       return;
     }
     const s = this.headSlot(addr);
@@ -248,11 +261,12 @@ export class Memory {
     const { slot, off } = this.check(addr, 'write');
     if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: addr, slot });
     if (aligned(off, 8)) this.setWordAt(slot, off, value);
-    else this.storeBytes(slot, off, BigInt.asUintN(64, BigInt(Math.trunc(value))));
+    else this.storeBytes(slot, off, realBits(value));
   }
 
   /** storePrev for the head of object slot `slot` (the caller already decoded it). */
   storePrevSlot(slot: number, value: number): void {
+    if ((value | 0) !== value && !this.wide) this.widen();
     if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: this.blockAddr(slot) + 8, slot });
     this.gcPrev[slot] = value;
   }
@@ -276,6 +290,7 @@ export class Memory {
   }
 
   storePrev(g: number, value: number): void {
+    if ((value | 0) !== value && !this.wide) this.widen();
     const s = this.headSlot(g);
     if (s >= 0 && this.state[s] !== SlotState.Freed) this.gcPrev[s] = value;
     else this.storePrevSlow(g, value);
@@ -309,15 +324,16 @@ export class Memory {
       if (off === this.headSize + 8) return this.typeId[slot] === 0 ? 0 : typeAddress(this.typeId[slot]);
     }
     const key = this.extraKey(slot, off);
-    return Number(BigInt.asIntN(64, this.extra.get(key) ?? 0n));
+    return toCode(this.extra.get(key) ?? 0n);
   }
 
   private setWordAt(slot: number, off: number, value: number): void {
+    if ((value | 0) !== value && !this.wide) this.widen();
     if (off === 0) this.gcNext[slot] = value;
     else if (off === 8) this.gcPrev[slot] = value;
     else if (slot >= FIRST_OBJECT_SLOT && off === 16 && this.headSize === 32) this.gcRefs[slot] = value;
     else if (slot >= FIRST_OBJECT_SLOT && off === this.headSize) this.refcnt[slot] = value;
-    else this.extra.set(this.extraKey(slot, off), BigInt.asUintN(64, BigInt(Math.trunc(value))));
+    else this.extra.set(this.extraKey(slot, off), realBits(value));
   }
 
   private extraKey(slot: number, off: number): number {
@@ -332,15 +348,15 @@ export class Memory {
       (slot >= FIRST_OBJECT_SLOT && ((off === 16 && this.headSize === 32) || off === this.headSize || off === this.headSize + 8));
     if (!inArrays) return this.extra.get(key) ?? 0n;
     const e = this.exactWords.get(key);
-    return e && e.approx === v ? e.exact : BigInt.asUintN(64, BigInt(Math.trunc(v)));
+    return e && e.approx === v ? e.exact : realBits(v);
   }
 
-  /** Stores an exact 64-bit word; one a double cannot hold is kept beside its stand-in. */
+  /** Stores an exact 64-bit word; one without an exact code is kept beside its stand-in. */
   private setExactWordAt(slot: number, off: number, u: bigint): void {
-    const w = toWord(u);
+    const w = toCode(u);
     this.setWordAt(slot, off, w);
     const key = this.extraKey(slot, off);
-    if (BigInt(Math.trunc(w)) !== BigInt.asIntN(64, u)) this.exactWords.set(key, { approx: w, exact: u });
+    if (!isExactCode(w, u)) this.exactWords.set(key, { approx: w, exact: u });
     else this.exactWords.delete(key);
   }
 
@@ -434,8 +450,8 @@ export class Memory {
   private grow(): void {
     const cap = Math.min(this.capacity * 2, MAX_HEAP_BYTES / BLOCK + FIRST_OBJECT_SLOT);
     if (cap <= this.capacity) throw new RangeError(`simulated heap exhausted: more than ${this.capacity - FIRST_OBJECT_SLOT} objects`);
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
+    const f = (a: Words) => {
+      const b = this.wide ? new Float64Array(cap) : new Int32Array(cap);
       b.set(a);
       return b;
     };
@@ -454,25 +470,13 @@ export class Memory {
   }
 }
 
-/**
- * A 64-bit word as the double the arrays hold. Garbage wider than 53 bits (a misaligned
- * store's result) cannot be held exactly; its stand-in keeps what the collector reads from
- * it: the sign, the two flag bits (PREV_MASK_COLLECTING/FINALIZED, NEXT_MASK_UNREACHABLE)
- * and a magnitude far outside canonical addresses, so dereferencing it still faults SI_KERNEL.
- */
-export function toWord(u: bigint): number {
-  const v = BigInt.asIntN(64, u);
-  if (v <= 2n ** 53n && v >= -(2n ** 53n)) return Number(v);
-  const k = Number(BigInt.asUintN(2, v));
-  return (v < 0n ? -(2 ** 53 - 4) : 2 ** 53 - 4) + k;
-}
-
 /** `x % n === 0` for 0 ≤ x < 2^31 (an offset inside a region) and a power of two n. */
 function aligned(x: number, n: number): boolean {
   return (x | 0) === x && (x & (n - 1)) === 0;
 }
 
-/** A stable fake address for type object `id` (what `ob_type` holds). */
+/** A stable fake address for type object `id` (what `ob_type` holds), in the gcstate region. */
 export function typeAddress(id: number): number {
-  return 0x55f3c2b00000 + id * 0x1a0;
+  if (id >= MAX_TYPES) throw new RangeError(`more than ${MAX_TYPES - 1} types in one simulated process`);
+  return TYPES_BASE + id * TYPE_STRIDE;
 }

@@ -6,6 +6,7 @@ import { AddressSet } from './addrset.js';
 import { CallStack, userSourceLines } from './frames.js';
 import { SimulatedCrash, type FaultInfo, type Signal } from './faults.js';
 import { GcHeads, GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, low2 } from './gchead.js';
+import { MAX_REFCNT, MAX_TYPES, realValue } from './addresses.js';
 import { AccessFault, FIRST_OBJECT_SLOT, Memory, SlotState } from './memory.js';
 import { getProfile, type Profile, type ProfileName } from './profiles.js';
 import type { PyType, TypeSpec } from './types.js';
@@ -83,6 +84,7 @@ export class Process {
   // ---- types -----------------------------------------------------------------------------
 
   defineType(spec: TypeSpec): PyType {
+    if (this.types.length + 1 >= MAX_TYPES) throw new RangeError(`more than ${MAX_TYPES - 1} types in one simulated process`);
     // Every type object has the same shape (no spread of optional keys), so the collector's
     // loads of `t.gc`, `t.traverse`, `t.dealloc` stay monomorphic.
     const t: PyType = {
@@ -228,7 +230,7 @@ export class Process {
     const message = `heap corruption: an earlier write into freed memory at ${this.mem.describe(w.address)}` +
       (signal === 'SIGABRT' ? ' — "double free or corruption (out)"' : '');
     if (signal === 'SIGABRT') return this.abort(this.stack.top(), message);
-    return this.die({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: w.address, access: 'read', where: this.stack.top(), message });
+    return this.die({ signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: realValue(w.address), access: 'read', where: this.stack.top(), message });
   }
 
   private die(f: Omit<FaultInfo, 'backtrace' | 'exitStatus'>): never {
@@ -319,8 +321,10 @@ export class Process {
     const mem = this.mem;
     const s = this.liveSlot(op);
     // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
-    if (s >= 0) mem.refcnt[s] += 1;
-    else mem.store(op, mem.load(op) + 1);
+    const n = (s >= 0 ? mem.refcnt[s] : mem.load(op)) + 1;
+    if (n >= MAX_REFCNT) throw new RangeError(`reference count past ${MAX_REFCNT - 1}: the simulator's limit (a count keeps gc_refs << 2 an int32 code)`);
+    if (s >= 0) mem.refcnt[s] = n;
+    else mem.store(op, n);
     if (this.tracer !== null) this.tracer({ kind: 'refcount', op, delta: +1 });
   }
 

@@ -14,7 +14,8 @@ type Op =
   | { kind: 'release'; slot: number };
 
 const slot = fc.integer({ min: 0, max: 3000 });
-const value = fc.integer({ min: 0, max: 2 ** 47 });
+/** Items are object addresses as the simulator codes them: int32s (src/simulator/addresses.ts). */
+const value = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('assign' as const), slot, items: fc.array(value, { maxLength: 40 }) }),
   fc.record({ kind: fc.constant('push' as const), slot, value }),
@@ -75,5 +76,16 @@ describe('ItemStore', () => {
     expect(store.get(123456, 0)).toBe(0);
     expect(store.toArray(123456)).toEqual([]);
     expect(store.detach(123456)).toEqual({ start: 0, length: 0 });
+  });
+
+  it('refuses an item that is no object address (not an int32 code)', () => {
+    const store = new ItemStore();
+    store.assign(1, [4]);
+    for (const bad of [2 ** 31, -(2 ** 31) - 1, 0x7f3a5c000040, 1.5]) {
+      expect(() => store.push(1, bad)).toThrow(RangeError);
+      expect(() => store.set(1, 0, bad)).toThrow(RangeError);
+      expect(() => store.assign(2, [0, bad])).toThrow(RangeError);
+    }
+    expect(store.toArray(1)).toEqual([4]);
   });
 });

@@ -3,6 +3,7 @@
 // report — the verdict line first, then the backtrace, the story, the outcome — plus the DOT
 // picture of the heap at the fault (or at the end of the run).
 
+import { codeOf } from '../../simulator/addresses.js';
 import { describeFault } from '../../simulator/faults.js';
 import type { Process } from '../../simulator/process.js';
 import type { RunResult } from '../../api/interpreter.js';
@@ -113,7 +114,7 @@ export function explainRun(input: ExplainInput): Explanation {
     when: moment ? 'at the fault' : 'at the end of the run',
     victim: moment?.victim,
     dying: moment?.dying,
-    faultAddress: fault && fault.signal !== 'SIGABRT' && fault.code !== 'SI_KERNEL' ? fault.address : undefined,
+    faultAddress: fault && fault.signal !== 'SIGABRT' && fault.code !== 'SI_KERNEL' ? codeOf(fault.address) : undefined,
     faultText: fault ? `${fault.access === 'write' ? 'written' : 'read'} in ${fault.where}` : undefined,
   });
   return {

@@ -3,7 +3,7 @@
 // the address it made the collector write to), laid out by Graphviz compiled to WebAssembly
 // (@hpcc-js/wasm-graphviz: the wasm is inlined in the package, no network at run time).
 
-import { hex } from '../../simulator/faults.js';
+import { hexCode } from '../../simulator/addresses.js';
 import { low2 } from '../../simulator/gchead.js';
 import type { Process } from '../../simulator/process.js';
 import { decodeNext, decodePrev, decodeWord3, type AddressBook, type HeapSnapshot, type ObjectShot } from './snapshot.js';
@@ -52,8 +52,8 @@ export function heapToDot(p: Process, book: AddressBook, input: PictureInput): s
   for (const h of snap.heads) {
     const label = `<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="#eeeeee">` +
       `<TR><TD><B>${esc(h.name)}</B></TD></TR>` +
-      `<TR><TD ALIGN="LEFT">${esc(`_gc_next ${hex(h.next)}`)}</TD></TR>` +
-      `<TR><TD ALIGN="LEFT">${esc(`_gc_prev ${hex(h.prev)}`)}</TD></TR></TABLE>`;
+      `<TR><TD ALIGN="LEFT">${esc(`_gc_next ${hexCode(h.next)}`)}</TD></TR>` +
+      `<TR><TD ALIGN="LEFT">${esc(`_gc_prev ${hexCode(h.prev)}`)}</TD></TR></TABLE>`;
     out.push(`  ${headNode.get(h.addr)} [id=${q(`head-${h.addr.toString(16)}`)}, class="listhead", label=<${label}>];`);
   }
 
@@ -63,7 +63,7 @@ export function heapToDot(p: Process, book: AddressBook, input: PictureInput): s
     const freed = o.state === 'freed';
     const bg = victim ? '#ffd6d6' : dying ? '#ffe9cc' : freed ? '#dddddd' : o.gc ? '#ffffff' : '#f6f6f6';
     const rows: string[] = [];
-    const title = `${o.label}  ${hex(o.op)}${freed ? '  (freed)' : ''}`;
+    const title = `${o.label}  ${hexCode(o.op)}${freed ? '  (freed)' : ''}`;
     if (victim) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#cc0000"><FONT COLOR="white"><B>VICTIM${freed ? ' (freed)' : ' (being deallocated)'}</B></FONT></TD></TR>`);
     else if (dying) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#e69500"><B>being deallocated</B></TD></TR>`);
     rows.push(`<TR><TD COLSPAN="2" BGCOLOR="${victim ? '#ffb3b3' : '#e8eef8'}"><B>${esc(title)}</B></TD></TR>`);
@@ -104,10 +104,10 @@ export function heapToDot(p: Process, book: AddressBook, input: PictureInput): s
   // The address the collector was made to write to.
   const v = input.victim !== undefined ? byOp.get(input.victim) : undefined;
   if (input.faultAddress !== undefined && !target(input.faultAddress) && !objects.some((o) => input.faultAddress! >= o.gcAddr && input.faultAddress! < o.gcAddr + 64)) {
-    out.push(`  fault [id="fault", class="fault", shape=box, style="filled,bold", fillcolor="#ffeeee", color="#cc0000", fontcolor="#cc0000", label=${q(`${hex(input.faultAddress)}: unmapped\n${input.faultText ?? ''}`)}];`);
+    out.push(`  fault [id="fault", class="fault", shape=box, style="filled,bold", fillcolor="#ffeeee", color="#cc0000", fontcolor="#cc0000", label=${q(`${hexCode(input.faultAddress)}: unmapped\n${input.faultText ?? ''}`)}];`);
     if (v && v.gc) {
       const m = decodePrev(p, book, v.prev);
-      const why = m.isRefs ? `GC_PREV = _gc_prev & ~3 = ${hex(m.pointer)}\n(gc_refs ${m.refs} << 2, not a pointer)` : `GC_PREV = ${hex(m.pointer)}`;
+      const why = m.isRefs ? `GC_PREV = _gc_prev & ~3 = ${hexCode(m.pointer)}\n(gc_refs ${m.refs} << 2, not a pointer)` : `GC_PREV = ${hexCode(m.pointer)}`;
       out.push(`  o${v.slot}:prev -> fault [class="bad-pointer", color="#cc0000", penwidth=2, fontcolor="#cc0000", label=${q(why)}];`);
     }
   }

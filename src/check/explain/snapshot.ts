@@ -3,7 +3,7 @@
 // memory arrays, never through Memory#load. Plus the decoders that say what a header word
 // means right now: a pointer, `gc_refs << 2 | flags`, a tagged unreachable link, or garbage.
 
-import { hex } from '../../simulator/faults.js';
+import { hexCode } from '../../simulator/addresses.js';
 import { GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, low2 } from '../../simulator/gchead.js';
 import { FIRST_OBJECT_SLOT, STATE_HEADS, SlotState } from '../../simulator/memory.js';
 import type { Process } from '../../simulator/process.js';
@@ -56,7 +56,7 @@ export class AddressBook {
     if (known) return known;
     const mem = this.p.mem;
     const s = mem.objSlot(op);
-    if (s < FIRST_OBJECT_SLOT) return hex(op);
+    if (s < FIRST_OBJECT_SLOT) return hexCode(op);
     const id = mem.typeId[s];
     const t = id ? this.p.types[id - 1]?.name ?? '?' : '?';
     const l = `${t}#${s - FIRST_OBJECT_SLOT}`;
@@ -87,13 +87,13 @@ export class AddressBook {
 /** `_gc_next` in words: "0x… → Ref#4", "0x…|1 → unreachable (NEXT_MASK_UNREACHABLE)", "0 (untracked)". */
 export function decodeNext(p: Process, book: AddressBook, word: number, freed = false): string {
   if (word === 0) return '0 (not tracked)';
-  if (freed) return `${hex(word)} (pymalloc free-list link: the block was freed)`;
+  if (freed) return `${hexCode(word)} (pymalloc free-list link: the block was freed)`;
   const bit = p.profile.unreachableBit;
   const tag = low2(word) & bit;
   const ptr = word - tag;
   const t = book.target(ptr);
-  if (tag) return `${hex(word)} = ${t ?? hex(ptr)} | NEXT_MASK_UNREACHABLE`;
-  return t ? `${hex(word)} → ${t}` : `${hex(word)} (points at no PyGC_Head)`;
+  if (tag) return `${hexCode(word)} = ${t ?? hexCode(ptr)} | NEXT_MASK_UNREACHABLE`;
+  return t ? `${hexCode(word)} → ${t}` : `${hexCode(word)} (points at no PyGC_Head)`;
 }
 
 export interface PrevMeaning {
@@ -116,20 +116,20 @@ function flagNames(low: number): string {
 export function decodePrev(p: Process, book: AddressBook, word: number): PrevMeaning {
   if (!p.profile.gcRefsInPrev) {
     const t = book.target(word);
-    return { text: t ? `${hex(word)} → ${t}` : word === 0 ? '0' : `${hex(word)} (points at no PyGC_Head)`, pointer: word, isRefs: false };
+    return { text: t ? `${hexCode(word)} → ${t}` : word === 0 ? '0' : `${hexCode(word)} (points at no PyGC_Head)`, pointer: word, isRefs: false };
   }
   const low = low2(word);
   const ptr = word - low;
   const t = book.target(ptr);
   const flags = flagNames(low);
-  if (t) return { text: `${hex(word)} → ${t}${flags ? ` | ${flags}` : ''}`, pointer: ptr, isRefs: false };
+  if (t) return { text: `${hexCode(word)} → ${t}${flags ? ` | ${flags}` : ''}`, pointer: ptr, isRefs: false };
   if (low & PREV_MASK_COLLECTING) {
     const refs = Math.floor(word / 4);
     const shown = refs >= 2 ** 51 || refs < 0 ? `${refs} (underflowed)` : String(refs);
-    return { text: `${hex(word)} = gc_refs ${shown} << 2 | ${flags}`, pointer: ptr, isRefs: true, refs };
+    return { text: `${hexCode(word)} = gc_refs ${shown} << 2 | ${flags}`, pointer: ptr, isRefs: true, refs };
   }
   if (word === 0) return { text: '0 (not tracked)', pointer: 0, isRefs: false };
-  return { text: `${hex(word)}${flags ? ` (${flags})` : ''} (points at no PyGC_Head)`, pointer: ptr, isRefs: false };
+  return { text: `${hexCode(word)}${flags ? ` (${flags})` : ''} (points at no PyGC_Head)`, pointer: ptr, isRefs: false };
 }
 
 /** 3.7's third word: `gc_refs << 1 | FINALIZED`, or one of the negative states. */
@@ -143,7 +143,7 @@ export function decodeWord3(word: number): string {
 export function headerLine(p: Process, book: AddressBook, op: number): string {
   const mem = p.mem;
   const s = mem.objSlot(op);
-  if (s < FIRST_OBJECT_SLOT) return `${hex(op)} (not a heap object)`;
+  if (s < FIRST_OBJECT_SLOT) return `${hexCode(op)} (not a heap object)`;
   const freed = mem.state[s] === SlotState.Freed;
   const parts = [`ob_refcnt ${mem.refcnt[s]}`, `_gc_next ${decodeNext(p, book, mem.gcNext[s], freed)}`, `_gc_prev ${decodePrev(p, book, mem.gcPrev[s]).text}`];
   if (!p.profile.gcRefsInPrev) parts.push(`gc_refs word ${decodeWord3(mem.gcRefs[s])}`);

@@ -4,6 +4,7 @@
 // words an unlink is about to use, and the fault — at which moment the heap is snapshotted,
 // before the crash unwinds anything.
 
+import { codeOf, hexCode } from '../../simulator/addresses.js';
 import { describeFault, hex, type FaultInfo } from '../../simulator/faults.js';
 import { userSourceLines } from '../../simulator/frames.js';
 import type { Process, TraceEvent } from '../../simulator/process.js';
@@ -351,8 +352,8 @@ export class StoryRecorder {
     if (p.profile.gcRefsInPrev && p.mem.gcNext[s] !== 0) {
       const m = decodePrev(p, this.book, p.mem.gcPrev[s]);
       if (m.isRefs) {
-        this.line(`  it is still tracked: when its dealloc reaches PyObject_GC_UnTrack, GC_PREV(g) = _gc_prev & ~3 = ${hex(m.pointer)}`);
-        this.line(`  — gc_refs ${m.refs} << 2, not an address — and the unlink \`prev->_gc_next = next\` writes to ${hex(m.pointer)}`);
+        this.line(`  it is still tracked: when its dealloc reaches PyObject_GC_UnTrack, GC_PREV(g) = _gc_prev & ~3 = ${hexCode(m.pointer)}`);
+        this.line(`  — gc_refs ${m.refs} << 2, not an address — and the unlink \`prev->_gc_next = next\` writes to ${hexCode(m.pointer)}`);
       }
     }
   }
@@ -387,7 +388,7 @@ export class StoryRecorder {
       const d = this.deallocs[i];
       if (outer[d.depth]?.startsWith(`${d.type}_dealloc`)) return d.op;
     }
-    const loc = this.p.mem.locate(f.address);
+    const loc = this.p.mem.locate(codeOf(f.address));
     if (loc && loc.slot >= FIRST_OBJECT_SLOT && f.address !== 0) return this.p.mem.objAddr(loc.slot);
     return this.deallocs.at(-1)?.op;
   }

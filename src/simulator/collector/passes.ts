@@ -3,7 +3,7 @@
 // update_refs … move_unreachable run, `_gc_prev` holds `gc_refs << 2 | flags`: the lists are
 // singly linked, and anything that unlinks an object faults (reference §2, §3.2).
 
-import { GC37_REACHABLE, PREV_MASK_COLLECTING, low2 } from '../gchead.js';
+import { GC37_REACHABLE, PREV_MASK_COLLECTING, low2, refsOf } from '../gchead.js';
 import type { Process } from '../process.js';
 import { DEBUG_SAVEALL } from '../gcstate.js';
 
@@ -35,7 +35,7 @@ function makeVisitDecref(p: Process): Visit {
     // writes it in between (same accesses and faults as h.isCollecting/getRefs/decref).
     const word = mem.gcPrev[s];
     if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
-    if (Math.floor(word / 4) <= 0) {
+    if (refsOf(word) <= 0) {
       if (p.debug) p.assertFailed('gc_decref', 'gc_get_refs(g) > 0', 'refcount is too small');
       noteUnderflow(p, op);
     }
@@ -75,7 +75,7 @@ function makeVisitReachable(p: Process): Visit {
     if (s < 0) return 0;
     const g = p.asGc(op);
     const word = p.mem.gcPrev[s]; // gc_get_refs and gc_is_collecting read the same word
-    const refs = Math.floor(word / 4);
+    const refs = refsOf(word);
     if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
     if (p.debug && p.profile.debugTrackValidate && p.mem.gcNext[s] === 0) {
       p.assertFailed('visit_reachable', 'gc->_gc_next != 0');
