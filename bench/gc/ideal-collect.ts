@@ -15,8 +15,8 @@ const { graph, runs } = graphArgs('ideal-collect.ts');
 const PREV_MASK_FINALIZED = 1;
 const PREV_MASK_COLLECTING = 2;
 const NEXT_MASK_UNREACHABLE = 1;
-/** The low two bits of a word (flags), without Float64Mod. */
-const low2 = (v: number) => v - Math.floor(v / 4) * 4;
+/** The low two bits of a word (flags): a healthy heap's words are int32 codes (addresses.ts). */
+const low2 = (v: number) => v & 3;
 
 for (let run = 0; run < runs; run++) {
   const sim = buildOnFreshSimulation(graph);
@@ -60,7 +60,7 @@ for (let run = 0; run < runs; run++) {
   let prev = young;
   for (let g = N[sy]; g !== young; g = N[mem.headSlot(prev)]) {
     const s = mem.headSlot(g);
-    if (Math.floor(P[s] / 4) !== 0) {
+    if ((P[s] >> 2) !== 0) {
       for (let i = store.length(s) - 1; i >= 0; i--) {
         const x = store.get(s, i);
         const t = x ? gcSlot(x) : -1;
@@ -79,7 +79,7 @@ for (let run = 0; run < runs; run++) {
           N[t] = young;
           P[sy] = gx;
           P[t] = low2(P[t]) + 4; // gc_set_refs(gx, 1)
-        } else if (Math.floor(P[t] / 4) === 0) {
+        } else if ((P[t] >> 2) === 0) {
           P[t] += 4;
         }
       }
