@@ -35,7 +35,9 @@ export class Py<C = unknown> implements Temporary {
     return new Py<PyClass<F>>(interp, newInstance(interp, cls as unknown as PyClass, init as Record<string, unknown>));
   }
 
-  /** The simulated address (PyObject*), for diagnostics. */
+  /** The object's PyObject* as the simulator's C-API takes it (`interp.process.refcnt(address)`):
+   *  a small-integer code; `realValue(address)` from `traverse-guard/simulator` is the 64-bit
+   *  address a process would show (src/simulator/addresses.ts). */
   get address(): number {
     return this.op;
   }
