@@ -91,6 +91,9 @@ describe('explain: verdict line and exit code (the bin, from dist/)', () => {
     const text = lines.slice(story).join('\n');
     expect(text).toMatch(/update_refs[\s\S]*subtract_refs[\s\S]*Ref_traverse\(Ref#\d+\)/);
     expect(text).toContain('_gc_prev 0x6 = gc_refs 1 << 2 | COLLECTING');
+    // Pointers are shown as a 64-bit process holds them (heap, gcstate), never as the simulator's codes.
+    expect(text).toMatch(/_gc_next 0x7f3a5c[0-9a-f]{6} → Ref#\d+/);
+    expect(text).toMatch(/_gc_next 0x55f3c2a0[0-9a-f]{4} → gcstate->generations\[\d\]\.head/);
     const takeLine = readFileSync(join(REPO, 'fixtures/seed/ref.ts'), 'utf8').split('\n').findIndex((l) => l.includes('.take();')) + 1;
     expect(text).toContain(`from Ref.traverse at fixtures/seed/ref.ts:${takeLine} — the traverse body itself`);
     expect(text).toMatch(/from pyo3::gil::ReferencePool::update_counts ← pyo3::gil::GILPool::new ← Ref_dealloc/);
