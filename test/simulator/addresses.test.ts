@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   HEAP_BASE,
+  MAX_REFCNT,
+  MAX_TYPES,
   HEAP_REAL,
   MAX_HEAP_BYTES,
   REGION_CODES,
@@ -17,6 +19,7 @@ import {
   realValue,
   toCode,
 } from '../../src/simulator/addresses.js';
+import { createSimulation, newList } from '../../src/simulator/index.js';
 import { AccessFault, FIRST_OBJECT_SLOT, Memory } from '../../src/simulator/memory.js';
 
 const CANONICAL = 2 ** 47;
@@ -123,5 +126,29 @@ describe('Memory with coded words', () => {
     mem.reserve(4096); // growing keeps the wide arrays
     expect(mem.gcPrev).toBeInstanceOf(Float64Array);
     expect(mem.load(mem.blockAddr(b))).toBe(2 ** 40 + 3);
+  });
+});
+
+describe('limits of the coding', () => {
+  it('refuses a reference count that would make gc_refs << 2 leave the small codes', () => {
+    const sim = createSimulation({ python: '3.11' });
+    const p = sim.process;
+    const op = newList(p, sim.builtins);
+    p.mem.refcnt[p.slot(op)] = MAX_REFCNT - 2;
+    p.Py_INCREF(op);
+    expect(p.refcnt(op)).toBe(MAX_REFCNT - 1);
+    expect(() => p.Py_INCREF(op)).toThrow(/reference count past/);
+    expect(p.refcnt(op)).toBe(MAX_REFCNT - 1);
+    expect(4 * (MAX_REFCNT - 1) + 3).toBeLessThan(REGION_CODES);
+  });
+
+  it('gives every type an address in the gcstate region, and refuses one more', () => {
+    const sim = createSimulation({ python: '3.11' });
+    const p = sim.process;
+    const spec = { name: 'T', gc: false, dealloc: () => {}, referents: () => [] };
+    while (p.types.length + 1 < MAX_TYPES) p.defineType(spec);
+    const last = p.newObject(p.types[p.types.length - 1], undefined);
+    expect(realValue(p.mem.load(last + 8))).toBe(TYPES_REAL + p.types.length * 0x1a0); // ob_type
+    expect(() => p.defineType(spec)).toThrow(RangeError);
   });
 });
