@@ -2,9 +2,11 @@
 // heap pointers such as 0x7f3a5c000040, `gc_refs << 2 | flags`, 0x4. The simulator computes with
 // a *code* instead: the same integer for small values, and a small integer for an address in a
 // mapped region, so that words fit Int32Array storage and stay small integers in V8 (a real
-// pointer needs a double, boxed on every call). The mapping is one-to-one, and arithmetic on a
-// code near a region moves the real address by the same amount, so a pass computes `gc + 1`,
-// `op - headSize` or `prev & ~3` on codes exactly as CPython does on pointers. Reals appear only
+// pointer needs a double, boxed on every call). The mapping is one-to-one, and adding a small
+// amount to a code near a region moves the real address by the same amount, so a pass computes
+// `gc + 1`, `op - headSize` or `prev & ~3` on codes exactly as CPython does on pointers.
+// Scaling (`refs << 2`, `word >> 2`) is exact on small codes only: the simulator scales counts,
+// which stay small (MAX_REFCNT), never addresses. Reals appear only
 // where a process shows them (fault addresses, reports) or where bytes are spliced (a misaligned
 // store) — and where canonical form matters (reference §3.2 C2).
 //

@@ -320,11 +320,15 @@ export class Process {
     this.noteRefChange(op, +1);
     const mem = this.mem;
     const s = this.liveSlot(op);
-    // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
-    const n = (s >= 0 ? mem.refcnt[s] : mem.load(op)) + 1;
-    if (n >= MAX_REFCNT) throw new RangeError(`reference count past ${MAX_REFCNT - 1}: the simulator's limit (a count keeps gc_refs << 2 an int32 code)`);
-    if (s >= 0) mem.refcnt[s] = n;
-    else mem.store(op, n);
+    if (s >= 0) {
+      // ob_refcnt of a live block: what mem.load/mem.store of `op` read and write.
+      const n = mem.refcnt[s] + 1;
+      if (n >= MAX_REFCNT) throw new RangeError(`reference count past ${MAX_REFCNT - 1}: the simulator's limit (gc_refs << 2 must stay a small code)`);
+      mem.refcnt[s] = n;
+    } else {
+      // Not a live object: whatever word is there is incremented, as the C macro would.
+      mem.store(op, mem.load(op) + 1);
+    }
     if (this.tracer !== null) this.tracer({ kind: 'refcount', op, delta: +1 });
   }
 
