@@ -168,7 +168,13 @@ export class Memory {
     return loc;
   }
 
-  /** Makes room for a word whose code is not an int32: the arrays become Float64Arrays. */
+  /** Called before storing `value` into a word: one whose code is not an int32 widens the
+   *  arrays first. */
+  private fit(value: number): void {
+    if ((value | 0) !== value && !this.wide) this.widen();
+  }
+
+  /** The word arrays become Float64Arrays, for good. */
   private widen(): void {
     const f = (a: Words) => Float64Array.from(a);
     this.gcNext = f(this.gcNext);
@@ -216,7 +222,7 @@ export class Memory {
 
   /** Stores the 8-byte word at `addr` (any alignment). */
   store(addr: number, value: number): void {
-    if ((value | 0) !== value && !this.wide) this.widen();
+    this.fit(value);
     const d = addr - HEAP_BASE;
     if (d >= 0 && d < this.heapBytes && (d | 0) === d) {
       const off = d & (BLOCK - 1);
@@ -266,7 +272,7 @@ export class Memory {
 
   /** storePrev for the head of object slot `slot` (the caller already decoded it). */
   storePrevSlot(slot: number, value: number): void {
-    if ((value | 0) !== value && !this.wide) this.widen();
+    this.fit(value);
     if (this.state[slot] === SlotState.Freed) this.freedWrites.push({ address: this.blockAddr(slot) + 8, slot });
     this.gcPrev[slot] = value;
   }
@@ -290,7 +296,7 @@ export class Memory {
   }
 
   storePrev(g: number, value: number): void {
-    if ((value | 0) !== value && !this.wide) this.widen();
+    this.fit(value);
     const s = this.headSlot(g);
     if (s >= 0 && this.state[s] !== SlotState.Freed) this.gcPrev[s] = value;
     else this.storePrevSlow(g, value);
@@ -328,7 +334,7 @@ export class Memory {
   }
 
   private setWordAt(slot: number, off: number, value: number): void {
-    if ((value | 0) !== value && !this.wide) this.widen();
+    this.fit(value);
     if (off === 0) this.gcNext[slot] = value;
     else if (off === 8) this.gcPrev[slot] = value;
     else if (slot >= FIRST_OBJECT_SLOT && off === 16 && this.headSize === 32) this.gcRefs[slot] = value;
