@@ -6,9 +6,9 @@
 // amount to a code near a region moves the real address by the same amount, so a pass computes
 // `gc + 1`, `op - headSize` or `prev & ~3` on codes exactly as CPython does on pointers.
 // Scaling (`refs << 2`, `word >> 2`) is exact on small codes only: the simulator scales counts,
-// which stay small (MAX_REFCNT), never addresses. Reals appear only
-// where a process shows them (fault addresses, reports) or where bytes are spliced (a misaligned
-// store) — and where canonical form matters (reference §3.2 C2).
+// which stay small (MAX_REFCNT), never addresses. Reals appear only where a process shows them
+// (fault addresses, reports), where bytes are spliced (a misaligned store) and where canonical
+// form matters (reference §3.2 C2).
 //
 //   codes [-2^63, 2^29)           the real value itself (counts, flags, 0x4, wrapped gc_refs)
 //   codes [2^29, 2^31)            three regions: gcstate + type objects, C stack, object heap
@@ -76,7 +76,7 @@ export function codeOf(real: number): number {
   if (real >= STATE_REAL - SLACK && real < STATE_REAL - SLACK + STATE_REGION_BYTES) return real - STATE_REAL + STATE_BASE;
   if (real >= STACK_REAL - SLACK && real < STACK_REAL - SLACK + STACK_REGION_BYTES) return real - STACK_REAL + STACK_BASE;
   if (real >= HEAP_REAL - SLACK && real < HEAP_REAL - SLACK + (INT_LIMIT - HEAP_REGION)) return real - HEAP_REAL + HEAP_BASE;
-  if (real >= RELOCATED + REGION_CODES && real < RELOCATED + INT_LIMIT) return standIn(real < 0, Number(BigInt(real) & 3n));
+  if (real >= RELOCATED + REGION_CODES && real < RELOCATED + INT_LIMIT) return standIn(false, real % 4);
   return real;
 }
 

@@ -4,7 +4,7 @@
 // means right now: a pointer, `gc_refs << 2 | flags`, a tagged unreachable link, or garbage.
 
 import { hexCode } from '../../simulator/addresses.js';
-import { GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, low2 } from '../../simulator/gchead.js';
+import { GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, PREV_MASK_FINALIZED, low2, refsOf } from '../../simulator/gchead.js';
 import { FIRST_OBJECT_SLOT, STATE_HEADS, SlotState } from '../../simulator/memory.js';
 import type { Process } from '../../simulator/process.js';
 
@@ -124,7 +124,7 @@ export function decodePrev(p: Process, book: AddressBook, word: number): PrevMea
   const flags = flagNames(low);
   if (t) return { text: `${hexCode(word)} → ${t}${flags ? ` | ${flags}` : ''}`, pointer: ptr, isRefs: false };
   if (low & PREV_MASK_COLLECTING) {
-    const refs = Math.floor(word / 4);
+    const refs = refsOf(word);
     const shown = refs >= 2 ** 51 || refs < 0 ? `${refs} (underflowed)` : String(refs);
     return { text: `${hexCode(word)} = gc_refs ${shown} << 2 | ${flags}`, pointer: ptr, isRefs: true, refs };
   }
