@@ -18,6 +18,11 @@ export interface ApiBindings {
   readonly paths: ReadonlyMap<Variable, ApiPath>;
   /** Names of the bound variables: a cheap filter before resolving an identifier. */
   readonly names: ReadonlySet<string>;
+  /**
+   * Whether the expression's root is bound from the API module itself (not a relative
+   * re-export): the syntactic path is then certain, and types may not veto it.
+   */
+  certain(node: TSESTree.Node, resolve: (id: TSESTree.Identifier) => Variable | null): boolean;
 }
 
 function isApiModule(source: string, settings: PluginSettings): 'exact' | 'relative' | null {
@@ -55,13 +60,15 @@ export function collectApiBindings(
   settings: PluginSettings,
 ): ApiBindings {
   const paths = new Map<Variable, ApiPath>();
+  const exact = new Set<Variable>();
   const worklist: Variable[] = [];
   let importsApi = false;
 
-  const bind = (variables: readonly Variable[], path: ApiPath): void => {
+  const bind = (variables: readonly Variable[], path: ApiPath, isExact: boolean): void => {
     for (const variable of variables) {
       if (paths.has(variable)) continue;
       paths.set(variable, path);
+      if (isExact) exact.add(variable);
       worklist.push(variable);
     }
   };
@@ -75,9 +82,9 @@ export function collectApiBindings(
       const declared = scopeManager.getDeclaredVariables(spec);
       if (spec.type === AST_NODE_TYPES.ImportSpecifier) {
         const name = importedName(spec);
-        if (kind === 'exact' || API_EXPORTS.has(name)) bind(declared, [name]);
+        if (kind === 'exact' || API_EXPORTS.has(name)) bind(declared, [name], kind === 'exact');
       } else if (spec.type === AST_NODE_TYPES.ImportNamespaceSpecifier && kind === 'exact') {
-        bind(declared, []);
+        bind(declared, [], true);
       }
     }
   }
@@ -94,11 +101,24 @@ export function collectApiBindings(
         if (!parent) break;
         if (
           parent.type === AST_NODE_TYPES.TSAsExpression ||
+          parent.type === AST_NODE_TYPES.TSTypeAssertion ||
           parent.type === AST_NODE_TYPES.TSNonNullExpression ||
           parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
-          parent.type === AST_NODE_TYPES.ChainExpression
+          parent.type === AST_NODE_TYPES.ChainExpression ||
+          (parent.type === AST_NODE_TYPES.SequenceExpression && parent.expressions.at(-1) === expression)
         ) {
           expression = parent;
+          continue;
+        }
+        // `const f = Python.withGil.bind(Python)`: the bound function is the same operation.
+        if (
+          parent.type === AST_NODE_TYPES.MemberExpression &&
+          parent.object === expression &&
+          memberName(parent) === 'bind' &&
+          parent.parent?.type === AST_NODE_TYPES.CallExpression &&
+          parent.parent.callee === parent
+        ) {
+          expression = parent.parent;
           continue;
         }
         if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === expression) {
@@ -115,12 +135,24 @@ export function collectApiBindings(
       const found: Array<{ id: TSESTree.Identifier; path: ApiPath }> = [];
       patternBindings(declarator.id, path, found);
       for (const { id, path: boundPath } of found) {
-        bind(scopeManager.getDeclaredVariables(declarator).filter((v) => v.name === id.name), boundPath);
+        bind(scopeManager.getDeclaredVariables(declarator).filter((v) => v.name === id.name), boundPath, exact.has(variable));
       }
     }
   }
 
-  return { importsApi, paths, names: new Set([...paths.keys()].map((variable) => variable.name)) };
+  const names = new Set([...paths.keys()].map((variable) => variable.name));
+  return {
+    importsApi,
+    paths,
+    names,
+    certain(node, resolve) {
+      let root = unwrap(node);
+      while (root.type === AST_NODE_TYPES.MemberExpression) root = unwrap(root.object);
+      if (root.type !== AST_NODE_TYPES.Identifier || !names.has(root.name)) return false;
+      const variable = resolve(root);
+      return variable !== null && exact.has(variable);
+    },
+  };
 }
 
 /** The API path an expression denotes (`P.withGil` → ["Python", "withGil"]), or null. */

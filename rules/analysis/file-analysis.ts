@@ -2,15 +2,20 @@
 // cached in a WeakMap keyed by it (nothing survives the file, so ESLint --concurrency is fine).
 // It discovers traverse bodies, summarises them and the same-file helpers they call, and
 // resolves each hazard to a finding: direct, or through a named chain of helpers.
+import path from 'node:path';
+
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ASTUtils } from '@typescript-eslint/utils';
 
 import { ChildKeys } from './ast.js';
+import { CallResolver } from './call-graph.js';
+import { createCrossFile, type CrossFile, summaryOf } from './cross-file.js';
+import { SynchronousCalls } from './synchronous-calls.js';
 
 import { collectApiBindings } from './api-bindings.js';
 import type { Category } from './api-operations.js';
 import type { FunctionNode } from './ast.js';
-import { collectEffects, type FunctionEffects, type FunctionRole, type Operation, type WalkContext } from './function-effects.js';
+import { collectEffects, type FunctionEffects, type HelperCall, type Operation, type WalkContext } from './function-effects.js';
 import { readSettings, SETTINGS_KEY } from './settings.js';
 import { discoverTraverses, type TraverseBody } from './traverse-discovery.js';
 import { createTypeInfo, type TypeInfo } from './type-info.js';
@@ -30,9 +35,12 @@ export interface FileAnalysis {
   /** Whether type information was used. */
   readonly typed: boolean;
   readonly childKeys: ChildKeys;
+  /** Checker failures that degraded a node to the syntactic decision (debug output). */
+  readonly stats: { readonly checkerFailures: number };
+  /** Set when the settings cannot be honoured (typeAware 'required' without the API's types). */
+  readonly configurationError?: string;
 }
 const CATEGORIES: readonly Category[] = ['gil', 'drop', 'pool', 'interpreter', 'unknown'];
-const HELPER_ROLE = (fn: FunctionNode): FunctionRole => ({ selfParameters: fn.params, visitParameters: fn.params });
 
 type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -97,104 +105,140 @@ export function getFileAnalysis(context: RuleContext): FileAnalysis {
   return state.analysis;
 }
 
-interface Reach {
-  readonly names: readonly string[];
+interface Step {
+  /** Distance in calls to an operation of the category (0: the function does it itself). */
+  readonly distance: number;
   readonly operation: Operation;
+  /** The call to take next (absent when distance is 0). */
+  readonly via?: HelperCall;
 }
 
 function analyse(context: RuleContext, functions: readonly FunctionNode[]): FileAnalysis {
   const sourceCode = context.sourceCode;
   const childKeys = new ChildKeys(sourceCode.visitorKeys as Record<string, readonly string[] | undefined>);
-  if (!mayContainTraverse(context)) return { traverses: [], findings: [], typed: false, childKeys };
+  const stats = { checkerFailures: 0 };
+  const empty = (typed: boolean, configurationError?: string): FileAnalysis =>
+    configurationError
+      ? { traverses: [], findings: [], typed, childKeys, stats, configurationError }
+      : { traverses: [], findings: [], typed, childKeys, stats };
+  if (!mayContainTraverse(context)) return empty(false);
 
   const settings = readSettings(context.settings as Record<string, unknown>);
   const services = settings.typeAware === 'off' ? undefined : sourceCode.parserServices;
   const program = services?.program ?? null;
-  if (settings.typeAware === 'required' && !program) {
-    throw new Error(
-      `traverse-guard: settings['${SETTINGS_KEY}'].typeAware is 'required' but ${context.filename} was parsed ` +
-        'without type information; configure parserOptions.projectService (or project).',
-    );
-  }
+  const required = settings.typeAware === 'required';
 
   const scopeManager = sourceCode.scopeManager!;
   const bindings = collectApiBindings(sourceCode.ast, scopeManager, settings);
   let typeInfo: TypeInfo | null = null;
   if (program && services?.esTreeNodeToTSNodeMap) {
-    typeInfo = createTypeInfo(
-      services as Parameters<typeof createTypeInfo>[0],
-      context.filename,
-      settings,
+    typeInfo = createTypeInfo(services as Parameters<typeof createTypeInfo>[0], context.filename, settings, stats);
+  }
+  if (required && !typeInfo?.hasApi()) {
+    return empty(
+      false,
+      typeInfo
+        ? `traverse-guard: typeAware is 'required' but the TypeScript program of ${context.filename} does not contain the traverse-guard API's types; add the package (or settings['${SETTINGS_KEY}'].modules) to the program.`
+        : `traverse-guard: typeAware is 'required' but ${context.filename} was parsed without type information; configure parserOptions.projectService (or project).`,
     );
   }
+  const resolve = (id: TSESTree.Identifier) => ASTUtils.findVariable(sourceCode.getScope(id), id);
+  const crossFile: CrossFile | null =
+    typeInfo && program ? createCrossFile(program, typeInfo, context.filename, settings) : null;
+  const resolver = new CallResolver({ sourceCode, resolve }, crossFile?.external ?? null);
   const walk: WalkContext = {
     sourceCode,
     settings,
     bindings,
     typeInfo,
-    resolve: (id) => ASTUtils.findVariable(sourceCode.getScope(id), id),
+    resolve,
     childKeys,
+    resolver,
+    synchronous: new SynchronousCalls(sourceCode, settings, resolver, resolve),
+    stats,
+    ...(crossFile ? { foreign: crossFile.summary } : {}),
   };
 
   const traverses = discoverTraverses(sourceCode.ast, bindings, walk, functions);
-  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null, childKeys };
+  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null, childKeys, stats };
 
-  const helperSummaries = new Map<FunctionNode, FunctionEffects>();
-  const helperEffects = (fn: FunctionNode): FunctionEffects => {
-    let effects = helperSummaries.get(fn);
-    if (!effects) {
-      effects = collectEffects(walk, fn, HELPER_ROLE(fn));
-      helperSummaries.set(fn, effects);
+  // The call graph: every function reachable from a traverse body, each summarised once.
+  const summaries = new Map<FunctionNode, FunctionEffects>();
+  const traverseEffects = traverses.map((traverse) => collectEffects(walk, traverse.fn, traverse.role));
+  const pending: HelperCall[] = traverseEffects.flatMap((effects) => effects.helperCalls);
+  const callers = new Map<FunctionNode, Array<{ caller: FunctionNode; call: HelperCall }>>();
+  while (pending.length > 0) {
+    const call = pending.pop()!;
+    if (summaries.has(call.target)) continue;
+    const effects = summaryOf(walk, call);
+    summaries.set(call.target, effects);
+    for (const inner of effects.helperCalls) {
+      let list = callers.get(inner.target);
+      if (!list) callers.set(inner.target, (list = []));
+      list.push({ caller: call.target, call: inner });
+      if (!summaries.has(inner.target)) pending.push(inner);
     }
-    return effects;
-  };
+  }
 
-  // Shortest-first search for an operation of one category reachable from a helper.
-  const memo = new Map<Category, Map<FunctionNode, Reach | null>>(CATEGORIES.map((category) => [category, new Map()]));
-  const inProgress = new Map<Category, Set<FunctionNode>>(CATEGORIES.map((category) => [category, new Set()]));
-  const reach = (fn: FunctionNode, category: Category): { result: Reach | null; complete: boolean } => {
-    const known = memo.get(category)!;
-    const key = fn;
-    if (known.has(key)) return { result: known.get(key)!, complete: true };
-    if (inProgress.get(category)!.has(key)) return { result: null, complete: false };
-    const effects = helperEffects(fn);
-    const direct = effects.operations.find((operation) => operation.kind.category === category);
-    if (direct) {
-      const result = { names: [], operation: direct };
-      known.set(key, result);
-      return { result, complete: true };
-    }
-    inProgress.get(category)!.add(key);
-    let complete = true;
-    let result: Reach | null = null;
-    for (const call of effects.helperCalls) {
-      const inner = reach(call.target, category);
-      complete &&= inner.complete;
-      if (inner.result) {
-        result = { names: [call.name, ...inner.result.names], operation: inner.result.operation };
-        complete = true;
-        break;
+  // Per category, a breadth-first search backwards from the functions that do it: each
+  // function learns its shortest chain once, so the cost is linear in the graph.
+  const steps = new Map<Category, Map<FunctionNode, Step>>();
+  for (const category of CATEGORIES) {
+    const best = new Map<FunctionNode, Step>();
+    let frontier: FunctionNode[] = [];
+    for (const [fn, effects] of summaries) {
+      const operation = effects.operations.find((candidate) => candidate.kind.category === category);
+      if (operation) {
+        best.set(fn, { distance: 0, operation });
+        frontier.push(fn);
       }
     }
-    inProgress.get(category)!.delete(key);
-    if (complete) known.set(key, result);
-    return { result, complete };
+    while (frontier.length > 0) {
+      const next: FunctionNode[] = [];
+      for (const fn of frontier) {
+        const step = best.get(fn)!;
+        for (const { caller, call } of callers.get(fn) ?? []) {
+          if (best.has(caller)) continue;
+          best.set(caller, { distance: step.distance + 1, operation: step.operation, via: call });
+          next.push(caller);
+        }
+      }
+      frontier = next;
+    }
+    steps.set(category, best);
+  }
+
+  const chainFrom = (fn: FunctionNode, best: Map<FunctionNode, Step>): string[] => {
+    const names: string[] = [];
+    for (let step = best.get(fn); step?.via; step = best.get(step.via.target)) names.push(chainName(step.via));
+    return names;
   };
 
   const findings: Finding[] = [];
-  for (const traverse of traverses) {
-    const effects = collectEffects(walk, traverse.fn, traverse.role);
+  traverses.forEach((traverse, index) => {
+    const effects = traverseEffects[index]!;
     for (const operation of effects.operations) {
       findings.push({ traverse, operation, node: operation.node, chain: [] });
     }
-    for (const call of effects.helperCalls) {
-      for (const category of CATEGORIES) {
-        const { result } = reach(call.target, category);
-        if (result) {
-          findings.push({ traverse, operation: result.operation, node: call.node, chain: [call.name, ...result.names] });
-        }
+    for (const category of CATEGORIES) {
+      const best = steps.get(category)!;
+      const reported = new Set<TSESTree.Node>();
+      for (const call of effects.helperCalls) {
+        const step = best.get(call.target);
+        if (!step || reported.has(call.node)) continue;
+        reported.add(call.node);
+        findings.push({
+          traverse,
+          operation: step.operation,
+          node: call.node,
+          chain: [chainName(call), ...chainFrom(call.target, best)],
+        });
       }
     }
-  }
-  return { traverses, findings, typed: typeInfo !== null, childKeys };
+  });
+  return { traverses, findings, typed: typeInfo !== null, childKeys, stats };
+}
+
+function chainName(call: HelperCall): string {
+  return call.file ? `${call.name} (${path.basename(call.file)})` : call.name;
 }

@@ -27,8 +27,12 @@ import {
   staticKey,
   unwrap,
 } from './ast.js';
+import { type CallResolver, unwrapCallee } from './call-graph.js';
 import type { PluginSettings } from './settings.js';
+import { isSynchronousCallee, type SynchronousCalls } from './synchronous-calls.js';
 import type { TypeInfo } from './type-info.js';
+
+export { isSynchronousCallee } from './synchronous-calls.js';
 
 type Variable = TSESLint.Scope.Variable;
 
@@ -44,6 +48,8 @@ export interface HelperCall {
   readonly node: TSESTree.Node;
   readonly name: string;
   readonly target: FunctionNode;
+  /** The declaring file when it is not the linted one (typed cross-file helpers). */
+  readonly file?: string;
 }
 
 export interface FunctionEffects {
@@ -58,6 +64,13 @@ export interface WalkContext {
   readonly typeInfo: TypeInfo | null;
   readonly resolve: Resolve;
   readonly childKeys: ChildKeys;
+  /** The call graph's resolution of callees to same-file (or, typed, other-file) functions. */
+  readonly resolver: CallResolver;
+  readonly synchronous: SynchronousCalls;
+  /** Counts checker failures that degraded a node to the syntactic decision. */
+  readonly stats?: { checkerFailures: number };
+  /** Typed mode: effects of a function declared in another file of the program. */
+  readonly foreign?: (call: HelperCall) => FunctionEffects;
 }
 
 /** Which parameters of the walked function hold `self` and `visit`. */
@@ -81,36 +94,6 @@ function declaredWithin(variable: Variable, nodes: readonly TSESTree.Node[]): bo
   return variable.defs.some((def) =>
     nodes.some((node) => node.range[0] <= def.name.range[0] && def.name.range[1] <= node.range[1]),
   );
-}
-
-export function isSynchronousCallee(callee: TSESTree.Node, settings: PluginSettings): boolean {
-  const expression = unwrap(callee);
-  if (expression.type === AST_NODE_TYPES.Identifier) return settings.synchronousCallbacks.has(expression.name);
-  if (expression.type !== AST_NODE_TYPES.MemberExpression) return false;
-  const name = memberName(expression);
-  if (name !== null && settings.synchronousCallbacks.has(name)) return true;
-  const path = dotted(expression);
-  return path !== null && settings.synchronousCallbacks.has(path);
-}
-
-/** IIFEs, `fn.call/apply(…)` of a function literal, and arguments of synchronous callees. */
-export function isSynchronouslyInvoked(fn: FunctionNode, settings: PluginSettings): boolean {
-  const { parent, child } = outerParent(fn);
-  if (!parent) return false;
-  if (parent.type === AST_NODE_TYPES.CallExpression) {
-    if (parent.callee === child) return true;
-    return parent.arguments.includes(child as TSESTree.CallExpressionArgument) && isSynchronousCallee(parent.callee, settings);
-  }
-  if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === child) {
-    const name = memberName(parent);
-    const call = outerParent(parent);
-    return (
-      (name === 'call' || name === 'apply') &&
-      call.parent?.type === AST_NODE_TYPES.CallExpression &&
-      call.parent.callee === call.child
-    );
-  }
-  return false;
 }
 
 export type Resolve = (id: TSESTree.Identifier) => Variable | null;
@@ -183,9 +166,17 @@ class EffectCollector {
 
   run(): FunctionEffects {
     this.walkedFunctions.add(this.fn);
+    this.walkParameterDefaults(this.fn);
     this.walk(this.fn.body);
     this.collectCapturedTokens();
     return { operations: this.operations, helperCalls: this.helperCalls };
+  }
+
+  /** `function h(guard = Python.acquireGil())`: defaults run when the function is called. */
+  private walkParameterDefaults(fn: FunctionNode): void {
+    for (const param of fn.params) {
+      if (param.type === AST_NODE_TYPES.AssignmentPattern) this.walk(param.right);
+    }
   }
 
   private record(kind: OperationKind, node: TSESTree.Node, capturedToken = false): void {
@@ -201,7 +192,7 @@ class EffectCollector {
         return; // leaves: nothing to record, nothing below
       case AST_NODE_TYPES.ArrowFunctionExpression:
       case AST_NODE_TYPES.FunctionExpression:
-        if (isSynchronouslyInvoked(node, this.context.settings)) this.walkCallback(node);
+        if (this.context.synchronous.isSynchronouslyInvoked(node)) this.walkCallback(node);
         return;
       case AST_NODE_TYPES.FunctionDeclaration:
       case AST_NODE_TYPES.ClassDeclaration:
@@ -212,6 +203,9 @@ class EffectCollector {
         break;
       case AST_NODE_TYPES.NewExpression:
         this.onNew(node);
+        break;
+      case AST_NODE_TYPES.TaggedTemplateExpression:
+        this.onTag(node);
         break;
       case AST_NODE_TYPES.MemberExpression:
         this.onMember(node);
@@ -247,6 +241,7 @@ class EffectCollector {
         if (declaredWithin(variable, fn.params)) this.selfVariables.add(variable);
       }
     }
+    this.walkParameterDefaults(fn);
     this.walk(fn.body);
   }
 
@@ -274,23 +269,51 @@ class EffectCollector {
   }
 
   private onCall(node: TSESTree.CallExpression): void {
-    const callee = unwrap(node.callee);
+    const callee = unwrapCallee(node.callee);
     let target: TSESTree.Node = callee;
     if (callee.type === AST_NODE_TYPES.MemberExpression) {
       const name = memberName(callee);
+      const path = dotted(callee);
       if (name === 'call' && this.isVisitReceiver(callee.object)) return;
-      if (dotted(callee) === 'Reflect.apply') {
-        if (node.arguments[0]) target = unwrap(node.arguments[0]);
+      if (path === 'Reflect.apply') {
+        if (node.arguments[0]) target = unwrapCallee(node.arguments[0]);
+      } else if (path === 'Reflect.construct') {
+        if (node.arguments[0]) this.onConstruct(unwrapCallee(node.arguments[0]), node);
+        return;
       } else if (name === 'call' || name === 'apply') {
-        target = unwrap(callee.object);
+        target = unwrapCallee(callee.object);
+      } else if (name === 'bind' && this.context.resolver.values(callee.object).some((v) => v.kind === 'function')) {
+        return; // making a bound function runs nothing
       }
     }
+    // `f.bind(thisArg)(…)` calls f.
+    while (target.type === AST_NODE_TYPES.CallExpression) {
+      const inner = unwrapCallee(target.callee);
+      if (inner.type !== AST_NODE_TYPES.MemberExpression || memberName(inner) !== 'bind') break;
+      target = unwrapCallee(inner.object);
+    }
     if (isFunctionNode(target)) return; // an IIFE: walked as a synchronous callback
+    this.onCallee(node, target, node.arguments);
+  }
 
+  /** `` tag`…` `` calls its tag. */
+  private onTag(node: TSESTree.TaggedTemplateExpression): void {
+    const tag = unwrapCallee(node.tag);
+    if (isFunctionNode(tag)) {
+      this.walkCallback(tag);
+      return;
+    }
+    this.onCallee(node, tag, []);
+  }
+
+  /** What a call of `target` does: an API operation, a call into the graph, or an unknown call. */
+  private onCallee(node: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, target: TSESTree.Node, args: readonly TSESTree.CallExpressionArgument[]): void {
     const path = apiPathOf(target, this.context.bindings, this.context.resolve);
     if (path) {
       const kind = path[0] === 'gc' ? gcOperation(path) : STATIC_CALLS.get(path.join('.'));
-      if (kind && this.confirmedByTypes(target) !== false) this.record(kind, node);
+      if (kind && (this.context.bindings.certain(target, this.context.resolve) || this.confirmedByTypes(target) !== false)) {
+        this.record(kind, node);
+      }
       return;
     }
 
@@ -301,9 +324,9 @@ class EffectCollector {
     }
 
     const writer = dotted(target);
-    if (writer !== null && PROPERTY_WRITERS.has(writer) && node.arguments[0] && this.isSelfRooted(node.arguments[0])) {
-      const key = node.arguments[1] && staticKey(node.arguments[1]);
-      if (!(key && this.context.typeInfo?.isReferenceLocation(unwrap(node.arguments[0]), key) === false)) {
+    if (writer !== null && PROPERTY_WRITERS.has(writer) && args[0] && this.isSelfRooted(args[0])) {
+      const key = args[1] && staticKey(args[1]);
+      if (!(key && this.context.typeInfo?.isReferenceLocation(unwrap(args[0]!), key) === false)) {
         this.record({ category: 'drop', display: writer }, node);
       }
       return;
@@ -319,24 +342,46 @@ class EffectCollector {
           return;
         }
       }
-    }
-
-    const helper = resolveHelper(target, this.context.resolve);
-    if (helper) {
-      this.helperCalls.push({ node, name: helper.name, target: helper.fn });
-      return;
-    }
-
-    if (isSynchronousCallee(node.callee, this.context.settings)) {
-      for (const argument of node.arguments) {
-        const callback = argument.type === AST_NODE_TYPES.Identifier ? resolveHelper(argument, this.context.resolve) : null;
-        if (callback) this.helperCalls.push({ node: argument, name: callback.name, target: callback.fn });
+      const bound = this.boundMethod(target);
+      if (bound) {
+        this.record(bound, node);
+        return;
       }
+    }
+
+    const callees = this.context.resolver.callees(target);
+    for (const helper of callees) this.helperCalls.push(this.helperCall(node, helper));
+
+    let handsCallbacks = false;
+    if (node.type === AST_NODE_TYPES.CallExpression) {
+      args.forEach((argument, index) => {
+        if (!this.context.synchronous.runsArgument(node, index)) return;
+        handsCallbacks = true;
+        const value = unwrapCallee(argument);
+        if (isFunctionNode(value)) return; // walked where it is written
+        for (const callback of this.context.resolver.callees(value)) this.helperCalls.push(this.helperCall(argument, callback));
+      });
+    }
+    if (callees.length > 0 || handsCallbacks || isSynchronousCallee(node.type === AST_NODE_TYPES.CallExpression ? node.callee : node.tag, this.context.settings)) {
       return;
     }
     if (!this.isSafeCall(target)) {
-      this.record({ category: 'unknown', display: shortText(this.context.sourceCode.getText(node.callee)) }, node);
+      const text = node.type === AST_NODE_TYPES.CallExpression ? node.callee : node.tag;
+      this.record({ category: 'unknown', display: shortText(this.context.sourceCode.getText(text)) }, node);
     }
+  }
+
+  private helperCall(node: TSESTree.Node, callee: { fn: FunctionNode; name: string; file?: string }): HelperCall {
+    return callee.file ? { node, name: callee.name, target: callee.fn, file: callee.file } : { node, name: callee.name, target: callee.fn };
+  }
+
+  /** With types, any method of the API's `Bound` (`bound.refcnt()`, `bound.unbind()`) needs the interpreter. */
+  private boundMethod(target: TSESTree.MemberExpression): OperationKind | null {
+    const typeInfo = this.context.typeInfo;
+    if (!typeInfo) return null;
+    const owner = typeInfo.apiClassOf(target.object);
+    if (owner !== 'Bound') return null;
+    return { category: 'interpreter', display: `Bound#${memberName(target) ?? '[…]'}` };
   }
 
   /**
@@ -376,14 +421,41 @@ class EffectCollector {
   }
 
   private onNew(node: TSESTree.NewExpression): void {
-    const path = apiPathOf(node.callee, this.context.bindings, this.context.resolve);
-    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : path ? undefined : this.typedConstruction(node.callee);
-    if (kind && this.confirmedByTypes(node.callee) !== false) this.record(kind, node);
+    this.onConstruct(unwrapCallee(node.callee), node);
+    // Arguments a constructor of the file runs (`new Promise(executor)` is walked where written).
+    node.arguments.forEach((argument, index) => {
+      const value = unwrapCallee(argument);
+      if (isFunctionNode(value) || !this.context.synchronous.runsArgument(node, index)) return;
+      for (const callback of this.context.resolver.callees(value)) this.helperCalls.push(this.helperCall(argument, callback));
+    });
+  }
+
+  /** `new X(…)` or `Reflect.construct(X, …)`: an API class, or a class of the file whose constructor runs. */
+  private onConstruct(callee: TSESTree.Node, node: TSESTree.Node): void {
+    const path = apiPathOf(callee, this.context.bindings, this.context.resolve);
+    const kind = path?.length === 1 ? CONSTRUCTIONS.get(path[0]!) : path ? undefined : this.typedConstruction(callee);
+    if (kind) {
+      if (this.context.bindings.certain(callee, this.context.resolve) || this.confirmedByTypes(callee) !== false) this.record(kind, node);
+      return;
+    }
+    for (const value of this.context.resolver.values(callee)) {
+      if (value.kind !== 'class') continue;
+      for (const ctor of this.context.resolver.memberFunctions({ kind: 'instance', node: value.node }, 'constructor', 'value', 0)) {
+        this.helperCalls.push({ node, name: `new ${shortText(this.context.sourceCode.getText(callee), 40)}`, target: ctor });
+      }
+    }
   }
 
   /** Reads of `gc.*` members (calls are handled by onCall). */
   private onMember(node: TSESTree.MemberExpression): void {
     const { parent, child } = outerParent(node);
+    const isCallee =
+      (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === child) ||
+      (parent?.type === AST_NODE_TYPES.TaggedTemplateExpression && parent.tag === child);
+    // A getter of the file runs when its property is read (calls resolve getters themselves).
+    if (!isCallee && !this.isAssignmentTarget(node)) {
+      for (const getter of this.context.resolver.getters(node)) this.helperCalls.push(this.helperCall(node, getter));
+    }
     if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === child) return;
     if (parent?.type === AST_NODE_TYPES.CallExpression) {
       // The callee, or the function of `Reflect.apply(gc.collect, …)`: onCall reports those.
@@ -393,6 +465,11 @@ class EffectCollector {
     if (path?.[0] === 'gc' && path.length >= 2 && this.confirmedByTypes(node) !== false) {
       this.record(gcOperation(path), node);
     }
+  }
+
+  private isAssignmentTarget(node: TSESTree.Node): boolean {
+    const { parent, child } = outerParent(node);
+    return parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.left === child;
   }
 
   private onAssignment(target: TSESTree.Node): void {

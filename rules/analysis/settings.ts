@@ -33,6 +33,15 @@ export const DEFAULT_SYNCHRONOUS_CALLBACKS: readonly string[] = [
   'sort',
   'toSorted',
   'Array.from',
+  // String replacers, JSON revivers/replacers, reflective and explicit calls, `new Promise`.
+  'replace',
+  'replaceAll',
+  'JSON.parse',
+  'JSON.stringify',
+  'Reflect.apply',
+  'call',
+  'apply',
+  'new Promise',
 ];
 
 const TYPE_AWARE_MODES: readonly TypeAwareMode[] = ['auto', 'off', 'required'];

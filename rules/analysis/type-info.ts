@@ -21,11 +21,62 @@ export interface TypeInfo {
   isInterpreterToken(id: TSESTree.Node): boolean | 'unknown';
   /** Whether the contextual type of a function is the API's traverse callback type. */
   isTraverseContext(fn: TSESTree.Node): boolean;
+  /** The API class whose instance the value is (`Bound`, `Py` …), or null. */
+  apiClassOf(node: TSESTree.Node): string | null;
+  /** Whether the program contains the API's declarations at all. */
+  hasApi(): boolean;
+  /** Whether a file declares the API (its declarations are never followed as helpers). */
+  isApiFile(fileName: string): boolean;
 }
 
-const ANY_LIKE = ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+/** Counts of checker questions that failed and fell back to the syntactic decision. */
+export interface TypeStats {
+  checkerFailures: number;
+}
+
+/** Answers used when a checker question throws (stack overflow, internal error): syntactic fallback. */
+const FALLBACKS: { readonly [K in keyof TypeInfo]: ReturnType<TypeInfo[K]> } = {
+  declaredByApi: 'unknown',
+  isReferenceLocation: 'unknown',
+  isApiDisposable: 'unknown',
+  isInterpreterToken: 'unknown',
+  isTraverseContext: false,
+  apiClassOf: null,
+  hasApi: false,
+  isApiFile: true,
+};
+
+/** Wraps every question so that a checker failure on one node degrades that node only. */
+function guarded(info: TypeInfo, stats: TypeStats): TypeInfo {
+  const out = {} as Record<string, unknown>;
+  for (const key of Object.keys(FALLBACKS) as Array<keyof TypeInfo>) {
+    const ask = info[key] as (...args: unknown[]) => unknown;
+    out[key] = (...args: unknown[]) => {
+      try {
+        return ask(...args);
+      } catch {
+        stats.checkerFailures += 1;
+        return FALLBACKS[key];
+      }
+    };
+  }
+  return out as unknown as TypeInfo;
+}
+
+/** Types the checker cannot vouch for: any (incl. the error type), unknown, a type parameter. */
+const ANY_LIKE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess;
 
 export function createTypeInfo(
+  services: ParserServicesWithTypeInformation,
+  fileName: string,
+  settings: PluginSettings,
+  stats: TypeStats = { checkerFailures: 0 },
+): TypeInfo | null {
+  const info = rawTypeInfo(services, fileName, settings);
+  return info && guarded(info, stats);
+}
+
+function rawTypeInfo(
   services: ParserServicesWithTypeInformation,
   fileName: string,
   settings: PluginSettings,
@@ -91,6 +142,10 @@ export function createTypeInfo(
     return declaration && apiFiles().has(declaration.getSourceFile().fileName) ? declaration : null;
   };
 
+  /** any/unknown/error/type parameter, or a union with such a part. */
+  const vague = (type: ts.Type): boolean =>
+    (type.flags & ANY_LIKE) !== 0 || (type.isUnion() && type.types.some((part) => (part.flags & ANY_LIKE) !== 0));
+
   const typeParts = (type: ts.Type): readonly ts.Type[] => {
     const nonNullable = checker.getNonNullableType(type);
     return nonNullable.isUnion() ? nonNullable.types : [nonNullable];
@@ -107,9 +162,14 @@ export function createTypeInfo(
     declaredByApi(node) {
       // Without a resolvable API the checker cannot tell API values apart: stay syntactic.
       if (apiFiles().size === 0) return 'unknown';
-      const target = tsNode(node);
+      const target = skipOuter(tsNode(node));
       const type = checker.getTypeAtLocation(target);
       if (type.flags & ANY_LIKE) return 'unknown';
+      // A method reached on a receiver the checker cannot vouch for (`any`, a type parameter `T extends { drop(): void }`).
+      if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+        const receiver = checker.getTypeAtLocation(target.expression);
+        if (vague(receiver)) return 'unknown';
+      }
       const name = ts.isPropertyAccessExpression(target) ? target.name : target;
       const symbolDeclaration = apiDeclaration(checker.getSymbolAtLocation(name));
       if (symbolDeclaration) return { api: true, owner: ownerOf(symbolDeclaration) };
@@ -154,14 +214,42 @@ export function createTypeInfo(
       }
       if (!contextual) return false;
       for (const part of typeParts(contextual)) {
-        if (part.aliasSymbol?.name === 'TraverseFn' && apiDeclaration(part.aliasSymbol)) return true;
+        // By symbol origin: a user's own `TraverseFn` is not the API's.
+        if (part.aliasSymbol?.name === 'TraverseFn') {
+          if (apiDeclaration(part.aliasSymbol)) return true;
+          continue;
+        }
         const signatures = part.getCallSignatures();
-        const visitParameter = signatures.length === 1 ? signatures[0]!.parameters[1] : undefined;
+        const visitParameter =
+          signatures.length === 1 && signatures[0]!.parameters.length === 2 ? signatures[0]!.parameters[1] : undefined;
         if (visitParameter && isApiClassInstance(checker.getTypeOfSymbol(visitParameter), VISIT_CLASS)) return true;
       }
       return false;
     },
+    apiClassOf(node) {
+      if (apiFiles().size === 0) return null;
+      const type = checker.getTypeAtLocation(skipOuter(tsNode(node)));
+      if (vague(type)) return null;
+      for (const part of typeParts(type)) {
+        const symbol = part.getSymbol() ?? part.aliasSymbol;
+        if (symbol && part.getConstructSignatures().length === 0 && apiDeclaration(symbol)) return symbol.name;
+      }
+      return null;
+    },
+    hasApi() {
+      return apiFiles().size > 0;
+    },
+    isApiFile(name) {
+      return apiFiles().has(name);
+    },
   };
+}
+
+/** Parentheses the ESTree map skips. */
+function skipOuter(node: ts.Node): ts.Node {
+  let current = node;
+  while (ts.isParenthesizedExpression(current)) current = current.expression;
+  return current;
 }
 
 /** A `using` of these disposes an owned reference (a borrowed view is one at run time). */
