@@ -2,10 +2,11 @@
 // helpers — `.drop()`, `[Symbol.dispose]()`, `using`, the RefCell/RefList operations that drop
 // the previous value, `delete` of a reference field and assignment over a reference location.
 import { hazardData, onFindings } from './util/hazard-findings.js';
+import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 import { moveToClearFix } from './util/move-to-clear.js';
 
-export default createRule<[], 'dropInTraverse' | 'dropViaHelper' | 'moveToClear'>({
+export default createRule<[], 'dropInTraverse' | 'dropViaHelper' | 'moveToClear' | 'typesRequired'>({
   name: 'no-drop-in-traverse',
   meta: {
     type: 'problem',
@@ -16,6 +17,7 @@ export default createRule<[], 'dropInTraverse' | 'dropViaHelper' | 'moveToClear'
       requiresTypeChecking: false,
     },
     messages: {
+      ...CONFIGURATION_MESSAGES,
       dropInTraverse:
         '`{{operation}}` ends an owned reference inside a traverse body; a decref here can free an object mid-collection. Drop references in `clear`.',
       dropViaHelper: 'Reference dropped via {{chain}} (line {{line}}): `{{operation}}` runs inside a traverse body.',

@@ -2,9 +2,10 @@
 // same-file helpers it calls synchronously (Python.withGil/attach/acquireGil/
 // assumeGilAcquired, py.allowThreads/detach, GILGuard#release).
 import { hazardData, onFindings } from './util/hazard-findings.js';
+import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 
-export default createRule<[], 'gilInTraverse' | 'gilViaHelper'>({
+export default createRule<[], 'gilInTraverse' | 'gilViaHelper' | 'typesRequired'>({
   name: 'no-gil-in-traverse',
   meta: {
     type: 'problem',
@@ -14,6 +15,7 @@ export default createRule<[], 'gilInTraverse' | 'gilViaHelper'>({
       requiresTypeChecking: false,
     },
     messages: {
+      ...CONFIGURATION_MESSAGES,
       gilInTraverse:
         '`{{operation}}` {{effect}} the GIL inside a traverse body; a traverse may only read fields and call `visit.call`.',
       gilViaHelper: 'GIL {{past}} via {{chain}} (line {{line}}): `{{operation}}` runs inside a traverse body.',

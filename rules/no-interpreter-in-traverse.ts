@@ -3,7 +3,7 @@
 // `cloneRef`, `bind`, `borrow`, `gc.*`, `new Interpreter`). Option `checkUnknownCalls`
 // (on in `strict`) also flags calls nothing vouches for.
 import type { Finding } from './analysis/file-analysis.js';
-import { analysisListeners } from './analysis/file-analysis.js';
+import { analysisListeners, CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { hazardData } from './util/hazard-findings.js';
 import { createRule } from './util/create-rule.js';
 
@@ -22,7 +22,7 @@ function isAllowed(finding: Finding, allowed: readonly string[]): boolean {
   return allowed.includes(callee) || allowed.includes(lastName);
 }
 
-export default createRule<[NoInterpreterOptions], MessageIds>({
+export default createRule<[NoInterpreterOptions], MessageIds | 'typesRequired'>({
   name: 'no-interpreter-in-traverse',
   meta: {
     type: 'problem',
@@ -32,6 +32,7 @@ export default createRule<[NoInterpreterOptions], MessageIds>({
       requiresTypeChecking: false,
     },
     messages: {
+      ...CONFIGURATION_MESSAGES,
       interpreterInTraverse:
         '`{{operation}}` needs the interpreter, which a traverse body must not use: it may allocate, incref or decref mid-collection.',
       capturedToken:

@@ -2,9 +2,10 @@
 // (`new GILPool()`, `py.newPool()`, `Python.withPool(…)`): in PyO3 0.18 a new pool drained
 // the deferred decrefs, freeing objects while the collector held gc_refs in _gc_prev.
 import { hazardData, onFindings } from './util/hazard-findings.js';
+import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 
-export default createRule<[], 'poolInTraverse' | 'poolViaHelper'>({
+export default createRule<[], 'poolInTraverse' | 'poolViaHelper' | 'typesRequired'>({
   name: 'no-pool-in-traverse',
   meta: {
     type: 'problem',
@@ -14,6 +15,7 @@ export default createRule<[], 'poolInTraverse' | 'poolViaHelper'>({
       requiresTypeChecking: false,
     },
     messages: {
+      ...CONFIGURATION_MESSAGES,
       poolInTraverse:
         '`{{operation}}` creates a GIL pool inside a traverse body; a pool applies deferred decrefs while the collector is running.',
       poolViaHelper: 'Pool created via {{chain}} (line {{line}}): `{{operation}}` runs inside a traverse body.',

@@ -5,7 +5,7 @@
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { type ChildKeys, forEachChild, isFunctionNode, memberName, outerParent, shortText } from './analysis/ast.js';
-import { analysisListeners } from './analysis/file-analysis.js';
+import { analysisListeners, CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { resolveHelper } from './analysis/function-effects.js';
 import { suppliedParams, type TraverseBody } from './analysis/traverse-discovery.js';
 import { createRule } from './util/create-rule.js';
@@ -127,7 +127,7 @@ function checkVisitEscape(context: Context, traverse: TraverseBody): void {
   }
 }
 
-export default createRule<[TraverseSignatureOptions], MessageIds>({
+export default createRule<[TraverseSignatureOptions], MessageIds | 'typesRequired'>({
   name: 'traverse-signature',
   meta: {
     type: 'problem',
@@ -138,6 +138,7 @@ export default createRule<[TraverseSignatureOptions], MessageIds>({
       requiresTypeChecking: false,
     },
     messages: {
+      ...CONFIGURATION_MESSAGES,
       asyncTraverse: 'A traverse must be synchronous: an `async` traverse runs its body after the collector has moved on.',
       generatorTraverse: 'A traverse must not be a generator: its body would not run while the collector visits.',
       extraParameter: 'A traverse takes `(self, visit)`; the extra parameter `{{name}}` is never supplied.',

@@ -1,6 +1,8 @@
 // The API operations the rules know, by name only (docs/api-names.md): which static paths and
 // which instance methods acquire the GIL, drop a reference, create a pool or need an interpreter.
 
+import { API_READ_METHODS } from './api-methods.js';
+
 export type Category = 'gil' | 'drop' | 'pool' | 'interpreter' | 'unknown';
 
 /** Names exported from `traverse-guard` that the analysis tracks through imports. */
@@ -85,6 +87,9 @@ export const INSTANCE_CALLS: ReadonlyMap<string, InstanceOperationKind> = new Ma
   ['borrow', instance('interpreter', '.borrow()', ['Py'], false)],
   ['borrowMut', instance('interpreter', '.borrowMut()', ['Py'], false)],
   ['bind', instance('interpreter', '.bind()', ['Py'], true)],
+  ['refcnt', instance('interpreter', '.refcnt()', ['Py', 'Bound'], true)],
+  ['unbind', instance('interpreter', '.unbind()', ['Bound'], false)],
+  ['isTracked', instance('interpreter', '.isTracked()', ['Bound'], true)],
 ]);
 
 /** Globals that write a property of their first argument. */
@@ -117,8 +122,9 @@ export const TOKEN_CALLBACKS: ReadonlySet<string> = new Set([
   'Python.withPool',
 ]);
 
-/** Calls that are safe during a traverse in `strict` unknown-call checking. */
+/** Calls that are safe during a traverse in `strict` unknown-call checking: the API's read-only methods, and common reads. */
 export const SAFE_METHODS: ReadonlySet<string> = new Set([
+  ...API_READ_METHODS,
   'get',
   'at',
   'isDropped',

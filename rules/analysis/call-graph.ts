@@ -348,6 +348,15 @@ export class CallResolver {
     return out;
   }
 
+  /** Functions stored under `name` in any value `node` denotes (a spec's `traverse`, built by spread, factory or Object.assign). */
+  propertyFunctions(node: TSESTree.Node, name: string): FunctionNode[] {
+    const out: FunctionNode[] = [];
+    for (const owner of this.values(node)) {
+      for (const value of this.memberValuesOf(owner, name, 0)) if (value.kind === 'function') out.push(value.fn);
+    }
+    return out;
+  }
+
   /** Values of `owner.name`: a method, a field's value, a getter's return values. */
   private memberValuesOf(owner: Value, name: string, depth: number): Value[] {
     const out: Value[] = [];

@@ -49,7 +49,12 @@ interface SharedState {
   analysis?: FileAnalysis;
   readonly functions: FunctionNode[];
   collecting: boolean;
+  /** The configuration error is reported by the first rule only: one error per file. */
+  configurationReported?: boolean;
 }
+
+/** The message every rule carries for a configuration it cannot honour (see configurationError). */
+export const CONFIGURATION_MESSAGES = { typesRequired: '{{message}}' } as const;
 
 const shared = new WeakMap<object, SharedState>();
 
@@ -80,8 +85,16 @@ export function analysisListeners(
   if (!mayContainTraverse(context)) return {};
   const state = stateOf(context.sourceCode);
   const listeners: TSESLint.RuleListener = {
-    'Program:exit'() {
-      onAnalysis(getFileAnalysis(context));
+    'Program:exit'(node) {
+      const analysis = getFileAnalysis(context);
+      if (analysis.configurationError) {
+        if (!state.configurationReported) {
+          state.configurationReported = true;
+          context.report({ node, loc: { line: 1, column: 0 }, messageId: 'typesRequired', data: { message: analysis.configurationError } });
+        }
+        return;
+      }
+      onAnalysis(analysis);
     },
   };
   if (

@@ -365,10 +365,22 @@ class EffectCollector {
     if (callees.length > 0 || handsCallbacks || isSynchronousCallee(node.type === AST_NODE_TYPES.CallExpression ? node.callee : node.tag, this.context.settings)) {
       return;
     }
-    if (!this.isSafeCall(target)) {
+    if (!this.isSafeCall(target) && !this.isCallerSuppliedFunction(target)) {
       const text = node.type === AST_NODE_TYPES.CallExpression ? node.callee : node.tag;
       this.record({ category: 'unknown', display: shortText(this.context.sourceCode.getText(text)) }, node);
     }
+  }
+
+  /** A helper's own parameter: what it holds is resolved (and judged) at each call site. */
+  private isCallerSuppliedFunction(target: TSESTree.Node): boolean {
+    if (target.type !== AST_NODE_TYPES.Identifier) return false;
+    const variable = this.context.resolve(target);
+    return (
+      variable !== null &&
+      variable.defs[0]?.type === 'Parameter' &&
+      !this.selfVariables.has(variable) &&
+      !this.visitVariables.has(variable)
+    );
   }
 
   private helperCall(node: TSESTree.Node, callee: { fn: FunctionNode; name: string; file?: string }): HelperCall {
@@ -397,10 +409,15 @@ class EffectCollector {
         : target.type === AST_NODE_TYPES.Identifier
           ? target.name
           : null;
-    if (name === null || !STATIC_MEMBER_NAMES.has(name)) return undefined;
+    if (name === null) return undefined;
+    // Cheap guard first: an API member name, or an imported value (`export const acquire = Python.withGil`).
+    const imported =
+      target.type === AST_NODE_TYPES.Identifier && this.context.resolve(target)?.defs[0]?.type === 'ImportBinding';
+    if (!STATIC_MEMBER_NAMES.has(name) && !imported) return undefined;
     const verdict = typeInfo.declaredByApi(target);
     if (typeof verdict !== 'object' || verdict.owner === null) return undefined;
-    return verdict.owner === name ? CONSTRUCTIONS.get(name) : STATIC_CALLS.get(`${verdict.owner}.${name}`);
+    const declared = verdict.name ?? name;
+    return verdict.owner === declared ? CONSTRUCTIONS.get(declared) : STATIC_CALLS.get(`${verdict.owner}.${declared}`);
   }
 
   /** With types, `new X()` of an API class imported under any name. */
@@ -462,7 +479,7 @@ class EffectCollector {
       if (parent.callee === child || (parent.arguments[0] === child && dotted(parent.callee) === 'Reflect.apply')) return;
     }
     const path = apiPathOf(node, this.context.bindings, this.context.resolve);
-    if (path?.[0] === 'gc' && path.length >= 2 && this.confirmedByTypes(node) !== false) {
+    if (path?.[0] === 'gc' && path.length >= 2 && (this.context.bindings.certain(node, this.context.resolve) || this.confirmedByTypes(node) !== false)) {
       this.record(gcOperation(path), node);
     }
   }

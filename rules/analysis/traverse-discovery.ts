@@ -6,7 +6,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { type ApiBindings, apiPathOf } from './api-bindings.js';
 import { type ChildKeys, type FunctionNode, isFunctionNode, nodeAtIndex, propertyKeyName, unwrap } from './ast.js';
-import { type FunctionRole, resolveHelper, type WalkContext } from './function-effects.js';
+import type { FunctionRole, WalkContext } from './function-effects.js';
 
 export type TraverseOrigin = 'pyclass' | 'method' | 'annotation' | 'contextual';
 
@@ -78,7 +78,7 @@ export function findSpecProperty(spec: TSESTree.ObjectExpression, name: string):
 function functionValue(node: TSESTree.Node, context: WalkContext): FunctionNode | null {
   const value = unwrap(node);
   if (isFunctionNode(value)) return value;
-  return resolveHelper(value, context.resolve)?.fn ?? null;
+  return context.resolver.callees(value)[0]?.fn ?? null;
 }
 
 function pyclassTraverses(bindings: ApiBindings, context: WalkContext, out: TraverseBody[]): void {
@@ -92,20 +92,39 @@ function pyclassTraverses(bindings: ApiBindings, context: WalkContext, out: Trav
       const spec = specObject(call.arguments[1], context);
       const property = spec && findSpecProperty(spec, 'traverse');
       const fn = property && functionValue(property.value, context);
-      if (fn) out.push({ fn, origin: 'pyclass', role: selfAndVisit(fn), spec: spec!, property: property! });
+      if (fn) {
+        out.push({ fn, origin: 'pyclass', role: selfAndVisit(fn), spec: spec!, property: property! });
+      } else if (call.arguments[1]) {
+        // A spec built by spread, a factory function or Object.assign.
+        for (const built of context.resolver.propertyFunctions(call.arguments[1], 'traverse')) {
+          out.push({ fn: built, origin: 'pyclass', role: selfAndVisit(built) });
+        }
+      }
     }
   }
 }
 
 function annotatedTraverses(bindings: ApiBindings, context: WalkContext, out: TraverseBody[]): void {
   for (const [variable, path] of bindings.paths) {
-    if (path.length !== 1 || path[0] !== 'TraverseFn') continue;
+    const namespace = path.length === 0;
+    if (!namespace && (path.length !== 1 || path[0] !== 'TraverseFn')) continue;
     for (const reference of (variable as Variable).references) {
-      const typeReference = reference.identifier.parent;
+      let typeName: TSESTree.Node = reference.identifier;
+      // `tg.TraverseFn<F>` through a namespace import.
+      if (namespace) {
+        const qualified = typeName.parent;
+        if (qualified?.type !== AST_NODE_TYPES.TSQualifiedName || qualified.left !== typeName || qualified.right.name !== 'TraverseFn') continue;
+        typeName = qualified;
+      }
+      const typeReference = typeName.parent;
       if (typeReference?.type !== AST_NODE_TYPES.TSTypeReference) continue;
       const holder = typeReference.parent;
       let value: TSESTree.Node | null | undefined = null;
-      if (holder?.type === AST_NODE_TYPES.TSSatisfiesExpression || holder?.type === AST_NODE_TYPES.TSAsExpression) {
+      if (
+        holder?.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+        holder?.type === AST_NODE_TYPES.TSAsExpression ||
+        holder?.type === AST_NODE_TYPES.TSTypeAssertion
+      ) {
         value = holder.expression;
       } else if (
         holder?.type === AST_NODE_TYPES.TSTypeAnnotation &&

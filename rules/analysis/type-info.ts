@@ -8,7 +8,10 @@ import { REFERENCE_CLASSES } from './api-operations.js';
 import { API_MODULE, type PluginSettings } from './settings.js';
 
 /** What the checker says: the API's (with its owning class), something else, or no idea. */
-export type TypedVerdict = { readonly api: true; readonly owner: string | null } | 'other' | 'unknown';
+export type TypedVerdict =
+  | { readonly api: true; readonly owner: string | null; readonly name?: string }
+  | 'other'
+  | 'unknown';
 
 export interface TypeInfo {
   /** Whether the callee/value denotes a declaration of the API. */
@@ -135,6 +138,12 @@ function rawTypeInfo(
     return null;
   };
 
+  const verdictOf = (declaration: ts.Declaration): TypedVerdict => {
+    const name = ts.getNameOfDeclaration(declaration);
+    const owner = ownerOf(declaration);
+    return name && ts.isIdentifier(name) ? { api: true, owner, name: name.text } : { api: true, owner };
+  };
+
   const apiDeclaration = (symbol: ts.Symbol | undefined): ts.Declaration | null => {
     if (!symbol) return null;
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
@@ -172,10 +181,10 @@ function rawTypeInfo(
       }
       const name = ts.isPropertyAccessExpression(target) ? target.name : target;
       const symbolDeclaration = apiDeclaration(checker.getSymbolAtLocation(name));
-      if (symbolDeclaration) return { api: true, owner: ownerOf(symbolDeclaration) };
+      if (symbolDeclaration) return verdictOf(symbolDeclaration);
       for (const part of typeParts(type)) {
         const declaration = apiDeclaration(part.getSymbol());
-        if (declaration) return { api: true, owner: ownerOf(declaration) };
+        if (declaration) return verdictOf(declaration);
       }
       return 'other';
     },

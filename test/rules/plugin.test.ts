@@ -63,10 +63,10 @@ describe('plugin object', () => {
   it('keeps message ids stable', () => {
     const ids = Object.fromEntries(Object.entries(plugin.rules).map(([id, rule]) => [id, Object.keys(rule.meta.messages).sort()]));
     expect(ids).toEqual({
-      'no-gil-in-traverse': ['gilInTraverse', 'gilViaHelper'],
-      'no-drop-in-traverse': ['dropInTraverse', 'dropViaHelper', 'moveToClear'],
-      'no-pool-in-traverse': ['poolInTraverse', 'poolViaHelper'],
-      'no-interpreter-in-traverse': ['capturedToken', 'interpreterInTraverse', 'interpreterViaHelper', 'unknownCall', 'unknownViaHelper'],
+      'no-gil-in-traverse': ['gilInTraverse', 'gilViaHelper', 'typesRequired'],
+      'no-drop-in-traverse': ['dropInTraverse', 'dropViaHelper', 'moveToClear', 'typesRequired'],
+      'no-pool-in-traverse': ['poolInTraverse', 'poolViaHelper', 'typesRequired'],
+      'no-interpreter-in-traverse': ['capturedToken', 'interpreterInTraverse', 'interpreterViaHelper', 'typesRequired', 'unknownCall', 'unknownViaHelper'],
       'traverse-signature': [
         'asyncTraverse',
         'extraParameter',
@@ -75,6 +75,7 @@ describe('plugin object', () => {
         'removeParameter',
         'restParameter',
         'thisAsObject',
+        'typesRequired',
         'visitEscapes',
       ],
     });
@@ -118,9 +119,14 @@ describe('configs and settings in use', () => {
     ]);
   });
 
-  it("typeAware 'required' throws on a file parsed without type information", () => {
+  it("typeAware 'required' reports one error per file parsed without type information (never throws)", () => {
     const config = { ...plugin.configs.recommended, settings: { 'traverse-guard': { typeAware: 'required' } } };
-    expect(() => lint(config)).toThrow(/typeAware is 'required'/);
+    const messages = lint(config);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.line).toBe(1);
+    expect(messages[0]!.message).toMatch(/typeAware is 'required' but file\.ts was parsed without type information/);
+    // A file with no traverse is not analysed at all (the cheap early exit), so it gets no error.
+    expect(lint(config, 'export const x = 1;')).toEqual([]);
   });
 
   it('rejects an unknown typeAware value', () => {
