@@ -390,7 +390,7 @@ export class CallResolver {
     for (const member of owner.node.body.body) {
       if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static !== wantStatic) continue;
       if (memberKey(member) !== name) continue;
-      if (kind === 'get' ? member.kind === 'get' : member.kind === 'method') out.push(member.value as FunctionNode);
+      if (kind === 'get' ? member.kind === 'get' : member.kind === 'method' || member.kind === 'constructor') out.push(member.value as FunctionNode);
     }
     if (out.length === 0 && !this.hasOwnMember(owner.node, name, wantStatic) && owner.node.superClass) {
       for (const parent of this.values(owner.node.superClass, depth + 1)) {

@@ -169,6 +169,7 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
     resolver,
     synchronous: new SynchronousCalls(sourceCode, settings, resolver, resolve),
     stats,
+    fileName: context.filename,
     ...(crossFile ? { foreign: crossFile.summary } : {}),
   };
 

@@ -69,6 +69,8 @@ export interface WalkContext {
   readonly synchronous: SynchronousCalls;
   /** Counts checker failures that degraded a node to the syntactic decision. */
   readonly stats?: { checkerFailures: number };
+  /** The linted file's name (for decisions that depend on its language). */
+  readonly fileName?: string;
   /** Typed mode: effects of a function declared in another file of the program. */
   readonly foreign?: (call: HelperCall) => FunctionEffects;
 }
@@ -358,7 +360,7 @@ class EffectCollector {
         if (!this.context.synchronous.runsArgument(node, index)) return;
         handsCallbacks = true;
         const value = unwrapCallee(argument);
-        if (isFunctionNode(value)) return; // walked where it is written
+        if (isFunctionNode(value) || value === target) return; // walked where written; `Reflect.apply(h, …)` is the call itself
         for (const callback of this.context.resolver.callees(value)) this.helperCalls.push(this.helperCall(argument, callback));
       });
     }

@@ -186,6 +186,10 @@ function contextualTraverses(
   }
 }
 
+function fileNameOf(context: WalkContext): string {
+  return context.fileName ?? '';
+}
+
 export function discoverTraverses(
   program: TSESTree.Program,
   bindings: ApiBindings,
@@ -198,7 +202,13 @@ export function discoverTraverses(
   methodTraverses(program, context.sourceCode.text, context.childKeys, found);
   const unique = new Map<TSESTree.Node, TraverseBody>();
   for (const body of found) if (!unique.has(body.fn)) unique.set(body.fn, body);
-  if (context.typeInfo) contextualTraverses(functionCandidates, context, new Set(unique.keys()), found);
+  // Contextual types in plain JavaScript come from inference over untyped code, where the
+  // checker can recurse past the stack (TypeScript's own lib/typescript.js): ask only in
+  // TypeScript files, or in JavaScript files that import the API.
+  const javascript = /\.[cm]?jsx?$/.test(fileNameOf(context));
+  if (context.typeInfo && (!javascript || bindings.importsApi)) {
+    contextualTraverses(functionCandidates, context, new Set(unique.keys()), found);
+  }
   for (const body of found) if (!unique.has(body.fn)) unique.set(body.fn, body);
   return [...unique.values()];
 }

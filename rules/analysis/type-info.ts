@@ -49,6 +49,13 @@ const FALLBACKS: { readonly [K in keyof TypeInfo]: ReturnType<TypeInfo[K]> } = {
   isApiFile: true,
 };
 
+let totalCheckerFailures = 0;
+
+/** Checker failures in this process so far (each degraded one node to the syntactic decision). */
+export function checkerFailureCount(): number {
+  return totalCheckerFailures;
+}
+
 /** Wraps every question so that a checker failure on one node degrades that node only. */
 function guarded(info: TypeInfo, stats: TypeStats): TypeInfo {
   const out = {} as Record<string, unknown>;
@@ -57,8 +64,12 @@ function guarded(info: TypeInfo, stats: TypeStats): TypeInfo {
     out[key] = (...args: unknown[]) => {
       try {
         return ask(...args);
-      } catch {
+      } catch (error) {
         stats.checkerFailures += 1;
+        totalCheckerFailures += 1;
+        if (process.env.TRAVERSE_GUARD_DEBUG) {
+          process.stderr.write(`traverse-guard: ${key} failed (${error instanceof Error ? error.message : String(error)}); using the syntactic decision\n`);
+        }
         return FALLBACKS[key];
       }
     };
