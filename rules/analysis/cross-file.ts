@@ -20,7 +20,7 @@ import { SynchronousCalls } from './synchronous-calls.js';
 import type { TypeInfo } from './type-info.js';
 
 /** A helper's parameters may hold `self` (or parts of it): writes and RefCell calls through them count. */
-const helperRole = (fn: FunctionNode) => ({ selfParameters: fn.params, visitParameters: fn.params });
+const helperRole = (fn: FunctionNode) => ({ selfParameters: fn.params, visitParameters: fn.params, helper: true });
 
 /** Another file of the program, parsed for the call graph. */
 interface ForeignFile {

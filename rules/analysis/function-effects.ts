@@ -79,6 +79,8 @@ export interface WalkContext {
 export interface FunctionRole {
   readonly selfParameters: readonly TSESTree.Parameter[];
   readonly visitParameters: readonly TSESTree.Parameter[];
+  /** A helper: functions its parameters hold are resolved and judged at each call site. */
+  readonly helper?: boolean;
 }
 
 function dotted(node: TSESTree.Node): string | null {
@@ -157,7 +159,7 @@ class EffectCollector {
   constructor(
     private readonly context: WalkContext,
     private readonly fn: FunctionNode,
-    role: FunctionRole,
+    private readonly role: FunctionRole,
   ) {
     const declared = context.sourceCode.scopeManager!.getDeclaredVariables(fn);
     for (const variable of declared) {
@@ -376,13 +378,8 @@ class EffectCollector {
   /** A helper's own parameter: what it holds is resolved (and judged) at each call site. */
   private isCallerSuppliedFunction(target: TSESTree.Node): boolean {
     if (target.type !== AST_NODE_TYPES.Identifier) return false;
-    const variable = this.context.resolve(target);
-    return (
-      variable !== null &&
-      variable.defs[0]?.type === 'Parameter' &&
-      !this.selfVariables.has(variable) &&
-      !this.visitVariables.has(variable)
-    );
+    const def = this.context.resolve(target)?.defs[0];
+    return def?.type === 'Parameter' && this.role.helper === true && def.node === this.fn;
   }
 
   private helperCall(node: TSESTree.Node, callee: { fn: FunctionNode; name: string; file?: string }): HelperCall {
