@@ -17,7 +17,7 @@ import { CallResolver, type ExternalResolver, type FileScope, registerForeignFil
 import { collectEffects, type FunctionEffects, type HelperCall, type WalkContext } from './function-effects.js';
 import type { PluginSettings } from './settings.js';
 import { SynchronousCalls } from './synchronous-calls.js';
-import type { TypeInfo } from './type-info.js';
+import { countCheckerFailure, type TypeInfo } from './type-info.js';
 
 /** A helper's parameters may hold `self` (or parts of it): writes and RefCell calls through them count. */
 const helperRole = (fn: FunctionNode) => ({ selfParameters: fn.params, visitParameters: fn.params, helper: true });
@@ -140,6 +140,15 @@ export function createCrossFile(
   };
 
   const external: ExternalResolver = (id, file, resolver) => {
+    try {
+      return resolveImported(id, file, resolver);
+    } catch (error) {
+      countCheckerFailure('cross-file resolution', error);
+      return [];
+    }
+  };
+
+  const resolveImported: ExternalResolver = (id, file, resolver) => {
     const sourceFile = program.getSourceFile(file.fileName ?? mainFileName);
     if (!sourceFile) return [];
     const tsId = tsNodeAt(sourceFile, id.range[0]);

@@ -51,6 +51,14 @@ const FALLBACKS: { readonly [K in keyof TypeInfo]: ReturnType<TypeInfo[K]> } = {
 
 let totalCheckerFailures = 0;
 
+/** Counts one checker failure (printed when TRAVERSE_GUARD_DEBUG is set). */
+export function countCheckerFailure(question: string, error: unknown): void {
+  totalCheckerFailures += 1;
+  if (process.env.TRAVERSE_GUARD_DEBUG) {
+    process.stderr.write(`traverse-guard: ${question} failed (${error instanceof Error ? error.message : String(error)}); using the syntactic decision\n`);
+  }
+}
+
 /** Checker failures in this process so far (each degraded one node to the syntactic decision). */
 export function checkerFailureCount(): number {
   return totalCheckerFailures;
@@ -66,10 +74,7 @@ function guarded(info: TypeInfo, stats: TypeStats): TypeInfo {
         return ask(...args);
       } catch (error) {
         stats.checkerFailures += 1;
-        totalCheckerFailures += 1;
-        if (process.env.TRAVERSE_GUARD_DEBUG) {
-          process.stderr.write(`traverse-guard: ${key} failed (${error instanceof Error ? error.message : String(error)}); using the syntactic decision\n`);
-        }
+        countCheckerFailure(key, error);
         return FALLBACKS[key];
       }
     };
