@@ -32,9 +32,11 @@ const HAZARDS = [
   'py.newPool();',
 ];
 
-function modelFile(random: Random, index: number): string {
+/** A model file; `other` is an earlier model file whose helpers it imports (cross-file helpers, typed mode). */
+function modelFile(random: Random, index: number, other: number | null): string {
   const lines = [
     "import { Python, Py, GILPool, gc, pyclass, field, type Visit } from 'traverse-guard';",
+    ...(other === null ? [] : [`import { visitCell${other} as visitOther, release${other} as releaseOther } from './file${other}';`]),
     '',
     `declare const py: Python;`,
     '',
@@ -43,11 +45,11 @@ function modelFile(random: Random, index: number): string {
     '  visitCell' + index + '(node, visit);',
     '}',
     '',
-    `function visitCell${index}(node: any, visit: Visit): void {`,
+    `export function visitCell${index}(node: any, visit: Visit): void {`,
     '  visit.call(node.cell.get());',
     '}',
     '',
-    `function release${index}(node: any): void {`,
+    `export function release${index}(node: any): void {`,
     '  node.cell.clear();',
     '}',
     '',
@@ -65,8 +67,9 @@ function modelFile(random: Random, index: number): string {
       `      visitChildren${index}(self, visit);`,
       '    }',
       '    self.items.forEach((item) => visit.call(item));',
+      ...(other === null ? [] : ['    visitOther(self, visit);']),
       ...(hazard ? [`    ${hazard}`] : []),
-      ...(viaHelper ? [`    release${index}(self);`] : []),
+      ...(viaHelper ? [other === null || c % 2 === 0 ? `    release${index}(self);` : '    releaseOther(self);'] : []),
       '  },',
       '  clear(self) {',
       '    self.cell.clear();',
@@ -206,16 +209,18 @@ export function generateCorpus(outDir: string, scale = 1): CorpusSummary {
   const random = rng(20230519);
   const files = Math.round(2000 * scale);
   let lines = 0;
+  let lastModel: number | null = null;
   for (let index = 0; index < files; index += 1) {
     const roll = random();
     const text =
       roll < 0.4
-        ? modelFile(random, index)
+        ? modelFile(random, index, lastModel)
         : roll < 0.7
           ? serviceFile(random, index)
           : roll < 0.9
             ? hooksFile(random, index)
             : utilFile(random, index);
+    if (roll < 0.4) lastModel = index;
     lines += text.split('\n').length;
     writeFileSync(path.join(outDir, 'src', `file${index}.ts`), `${text}\n`);
   }

@@ -175,8 +175,17 @@ export class CallResolver {
     return out;
   }
 
+  /** Whether any file the resolver may reach declares a getter (a cheap text test, once). */
+  private getterSyntax: boolean | undefined;
+
+  private mayHaveGetters(): boolean {
+    this.getterSyntax ??= /\bget\s+[\w$#[]/.test(this.main.sourceCode.text) || this.external !== null;
+    return this.getterSyntax;
+  }
+
   /** Getters a property read runs (`this.size`, `obj.current`), as callees named by the read. */
   getters(node: TSESTree.Node): Callee[] {
+    if (!this.mayHaveGetters()) return [];
     const target = unwrapCallee(node);
     if (target.type !== AST_NODE_TYPES.MemberExpression) return [];
     const name = accessedName(target);
