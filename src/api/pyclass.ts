@@ -13,6 +13,7 @@ import { RefList } from './ref-list.js';
 import type { Temporary } from './scope.js';
 import type { Fields } from './types.js';
 import { newVisit, type Visit } from './visit.js';
+import { fieldWrite, type FieldOwner } from './field-owner.js';
 
 /** What an instance's payload slot holds. */
 export interface InstanceData {
@@ -71,6 +72,12 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
     if (!Object.hasOwn(cls.fields, k)) throw new PyUsageError(`Py.new(${cls.name}): no field '${k}'`);
   }
   const values: Record<string, unknown> = {};
+  const owners: FieldOwner[] = [];
+  const owner = (field: string) => {
+    const o: FieldOwner = { op: 0, field };
+    owners.push(o);
+    return o;
+  };
   for (const [k, f] of Object.entries(cls.fields)) {
     const v = init[k];
     switch (f.kind) {
@@ -82,12 +89,12 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
         values[k] = moveIn(v, `Py.new(${cls.name}).${k}`);
         break;
       case 'cell':
-        values[k] = new RefCell(interp, moveIn(v, `Py.new(${cls.name}).${k}`));
+        values[k] = new RefCell(interp, moveIn(v, `Py.new(${cls.name}).${k}`), owner(k));
         break;
       case 'list': {
         const arr = (v ?? []) as unknown[];
         if (!Array.isArray(arr)) throw new PyUsageError(`Py.new(${cls.name}): field '${k}' takes an array of references`);
-        values[k] = new RefList(interp, arr.map((x) => moveIn(x, `Py.new(${cls.name}).${k}`)!).filter(Boolean));
+        values[k] = new RefList(interp, arr.map((x) => moveIn(x, `Py.new(${cls.name}).${k}`)!).filter(Boolean), owner(k));
         break;
       }
       default:
@@ -99,12 +106,14 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
         values[k] = v === undefined ? structuredCloneSafe(f.default) : v;
     }
   }
-  const data: InstanceData = { cls, values, self: selfProxy(cls, values), borrow: 0 };
+  const self: FieldOwner = { op: 0, field: '' };
+  const data: InstanceData = { cls, values, self: selfProxy(interp, cls, values, self), borrow: 0 };
   const t = typeFor(interp, cls);
   const p = interp.process;
-  if (!t.gc) return p.newObject(t, data);
-  const op = p.gcNew(t, data);
-  p.PyObject_GC_Track(op);
+  const op = t.gc ? p.gcNew(t, data) : p.newObject(t, data);
+  self.op = op;
+  for (const o of owners) o.op = op;
+  if (t.gc) p.PyObject_GC_Track(op);
   return op;
 }
 
@@ -113,7 +122,8 @@ function structuredCloneSafe<T>(v: T): T {
 }
 
 /** The instance as callbacks see it: reference fields drop their old value when overwritten. */
-function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string, unknown> {
+function selfProxy(interp: Interpreter, cls: PyClass, values: Record<string, unknown>, self: FieldOwner): Record<string, unknown> {
+  const at = (k: string): FieldOwner => ({ op: self.op, field: k });
   const kind = (k: string | symbol) => (typeof k === 'string' && Object.hasOwn(cls.fields, k) ? cls.fields[k].kind : undefined);
   return new Proxy(values, {
     set(target, k, v) {
@@ -121,10 +131,13 @@ function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string
       if (kd === undefined) throw new PyUsageError(`${cls.name}: no field '${String(k)}'`);
       if (kd === 'cell' || kd === 'list') throw new PyUsageError(`${cls.name}.${String(k)}: assign through its set()/clear()`);
       if (kd === 'ref' || kd === 'optionalRef') {
-        const old = target[k as string] as Py<unknown> | null;
-        target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`);
-        if (old && !old.isDropped()) old.drop();
-        return true;
+        if ((v === null || v === undefined) && !target[k as string]) return ((target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`)), true);
+        return fieldWrite(interp, at(k as string), 'assignment', () => {
+          const old = target[k as string] as Py<unknown> | null;
+          target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`);
+          if (old && !old.isDropped()) old.drop();
+          return true;
+        });
       }
       target[k as string] = v;
       return true;
@@ -132,10 +145,13 @@ function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string
     deleteProperty(target, k) {
       const kd = kind(k);
       if (kd === 'ref' || kd === 'optionalRef') {
-        const old = target[k as string] as Py<unknown> | null;
-        target[k as string] = null;
-        if (old && !old.isDropped()) old.drop();
-        return true;
+        if (!target[k as string]) return ((target[k as string] = null), true);
+        return fieldWrite(interp, at(k as string), 'delete', () => {
+          const old = target[k as string] as Py<unknown> | null;
+          target[k as string] = null;
+          if (old && !old.isDropped()) old.drop();
+          return true;
+        });
       }
       throw new PyUsageError(`${cls.name}: cannot delete field '${String(k)}'`);
     },
