@@ -14,6 +14,7 @@ import type { Temporary } from './scope.js';
 import type { Fields } from './types.js';
 import { newVisit, type Visit } from './visit.js';
 import { fieldWrite, type FieldOwner } from './field-owner.js';
+import { registerSelf } from './capi.js';
 
 /** What an instance's payload slot holds. */
 export interface InstanceData {
@@ -108,6 +109,7 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
   }
   const self: FieldOwner = { op: 0, field: '' };
   const data: InstanceData = { cls, values, self: selfProxy(interp, cls, values, self), borrow: 0 };
+  registerSelf(data.self, interp, self);
   const t = typeFor(interp, cls);
   const p = interp.process;
   const op = t.gc ? p.gcNew(t, data) : p.newObject(t, data);
@@ -261,6 +263,8 @@ function clearTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
 
 function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
   const b = interp.behaviour;
+  const dropHook = cls.spec.drop as ((s: unknown) => void) | undefined;
+  const dropFrame = `${cls.name}.drop${USER}`;
   return (op: number): void => {
     const p = interp.process;
     interp.asCallback(() => {
@@ -270,7 +274,8 @@ function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         const d = dataOf(interp, op);
         const gc = cls.spec.traverse !== undefined;
         if (gc) p.PyObject_GC_UnTrack(op);
-        // Drop the Rust value: fields in declaration order.
+        // Drop the Rust value: `Drop::drop(&mut self)` first, then the fields in declaration order.
+        if (dropHook) runDropHook(interp, cls, d, dropHook, dropFrame);
         for (const r of ownedRefs(d)) r.drop();
         if (gc) p.PyObject_GC_Del(op);
         else p.PyObject_Free(op);
@@ -279,6 +284,29 @@ function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
       }
     });
   };
+}
+
+/**
+ * The user's `drop(self)` inside tp_dealloc, with `self` mutably borrowed. PyO3 runs it inside
+ * the dealloc trampoline's GILPool (its deferred counts already applied; drops in it are
+ * immediate), and `trampoline_unraisable` turns a panic into an unraisable exception. Raw C has
+ * no pool; a C dealloc can only report an error with PyErr_WriteUnraisable.
+ */
+function runDropHook(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData, hook: (s: unknown) => void, frame: string): void {
+  const p = interp.process;
+  const saved = d.borrow;
+  d.borrow = -1;
+  try {
+    p.frame(frame, () => interp.inScope(() => hook(d.self)));
+  } catch (e) {
+    if (isSimulatedCrash(e) || p.crash) throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    p.unraisable.push(
+      interp.behaviour.pyo3 ? `Exception ignored in: <${cls.name} dealloc>: PanicException: ${what}` : `Exception ignored in: <${cls.name} dealloc>: ${what}`,
+    );
+  } finally {
+    d.borrow = saved;
+  }
 }
 
 // ---- borrows --------------------------------------------------------------------------------
@@ -318,5 +346,6 @@ export function pyRefView(interp: Interpreter, op: number, mutable: boolean): un
       return Reflect.deleteProperty(target, k);
     },
   });
+  registerSelf(view, interp, { op, field: '' });
   return view;
 }
