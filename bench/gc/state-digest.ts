@@ -15,6 +15,8 @@
 // stats, unraisable messages, every slot's header words, refcount, type and state, the free
 // list, writes into freed memory, and each object's items or payload (words and addresses as
 // real values, so that checkouts with different internal representations compare).
+// DIGEST_STATE_ONLY=1 leaves out the verdict, audit and anomalies: the memory state alone, to
+// show that a change to how runs are judged changed no state.
 
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -126,7 +128,8 @@ function digestOne(python: string, debug: boolean, seed: number, h: ReturnType<t
   });
   const m = p.mem;
   const freed = m.freedWrites.map((w) => ({ address: real(w.address), slot: w.slot }));
-  h.update(JSON.stringify([res.verdict, res.value, res.fault, res.audit, res.anomalies, res.stats, res.unraisable, String(res.error ?? ''), m.top, real(m.freeListHead), freed, m.misalignedWrites.map(real)]));
+  const judged = process.env.DIGEST_STATE_ONLY ? [] : [res.verdict, res.audit, res.anomalies];
+  h.update(JSON.stringify([...judged, res.value, res.fault, res.stats, res.unraisable, String(res.error ?? ''), m.top, real(m.freeListHead), freed, m.misalignedWrites.map(real)]));
   for (const a of [m.gcNext, m.gcPrev, m.gcRefs, m.refcnt]) h.update(new Uint8Array(Float64Array.from(a.subarray(0, m.top), real).buffer));
   h.update(new Uint8Array(m.typeId.buffer, 0, m.top * 4));
   h.update(m.state.subarray(0, m.top));

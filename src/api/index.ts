@@ -9,12 +9,14 @@ export { field } from './fields.js';
 export { pyclass, type PyClass } from './pyclass-handle.js';
 export { spawnThread, type ThreadHandle } from './threads.js';
 export { gc } from './gc.js';
+export { Py_INCREF, Py_DECREF, type CObject } from './capi.js';
 export { Interpreter, type InterpreterOptions, type RunResult, type Verdict } from './interpreter.js';
 export { RUNTIME_KINDS, RUNTIMES, isRuntimeKind, type RuntimeKind } from './runtime-kind.js';
 export { TraverseError, TraverseGilError, PyUsageError, PyClassDefinitionError, GIL_LOCKED_DURING_TRAVERSE_MESSAGE } from './errors.js';
 export type {
   Borrowed,
   ClearFn,
+  DropFn,
   DeepReadonly,
   FieldKind,
   FieldSpec,

@@ -22,10 +22,13 @@ export class Py<C = unknown> implements Temporary {
   /** @internal Owned by a callback scope until claimed. */ temporary = false;
   /** @internal Where a temporary was handed out (the stack, formatted only for a report). */ origin: Error | undefined;
 
+  /** @internal What the object's payload slot held when this handle was made (isAlive). */ readonly payloadAtBirth: unknown;
+
   /** @internal */
   constructor(interp: Interpreter, op: number) {
     this.interp = interp;
     this.op = op;
+    this.payloadAtBirth = interp.process.payload[interp.process.slot(op)];
   }
 
   /** Py::new: allocate and initialise an instance of `cls` (reference fields are moved in). */
@@ -65,6 +68,17 @@ export class Py<C = unknown> implements Temporary {
 
   isDropped(): boolean {
     return this.state !== 'live';
+  }
+
+  /**
+   * The object this handle refers to is still allocated (not freed), whether or not this
+   * handle was dropped or moved; false once it was deallocated, even if its memory now holds
+   * another object. Needs no token: it reads the simulated heap, like a debugger would.
+   */
+  isAlive(): boolean {
+    const p = this.interp.process;
+    const s = p.slot(this.op);
+    return p.isLive(this.op) && p.payload[s] === this.payloadAtBirth;
   }
 
   /** Py::bind: a view tied to the GIL token (no refcount change). */

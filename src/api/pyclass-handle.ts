@@ -43,6 +43,9 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
   if (spec.clear !== undefined && typeof spec.clear !== 'function') {
     throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function`);
   }
+  if (spec.drop !== undefined && typeof spec.drop !== 'function') {
+    throw new PyClassDefinitionError(`pyclass ${name}: drop must be a function`);
+  }
   if (spec.clear && !spec.traverse) {
     throw new PyClassDefinitionError(`pyclass ${name}: an implementation of clear requires an implementation of traverse`);
   }

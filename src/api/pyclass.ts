@@ -13,6 +13,8 @@ import { RefList } from './ref-list.js';
 import type { Temporary } from './scope.js';
 import type { Fields } from './types.js';
 import { newVisit, type Visit } from './visit.js';
+import { fieldWrite, type FieldOwner } from './field-owner.js';
+import { registerSelf } from './capi.js';
 
 /** What an instance's payload slot holds. */
 export interface InstanceData {
@@ -71,6 +73,12 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
     if (!Object.hasOwn(cls.fields, k)) throw new PyUsageError(`Py.new(${cls.name}): no field '${k}'`);
   }
   const values: Record<string, unknown> = {};
+  const owners: FieldOwner[] = [];
+  const owner = (field: string) => {
+    const o: FieldOwner = { op: 0, field };
+    owners.push(o);
+    return o;
+  };
   for (const [k, f] of Object.entries(cls.fields)) {
     const v = init[k];
     switch (f.kind) {
@@ -82,12 +90,12 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
         values[k] = moveIn(v, `Py.new(${cls.name}).${k}`);
         break;
       case 'cell':
-        values[k] = new RefCell(interp, moveIn(v, `Py.new(${cls.name}).${k}`));
+        values[k] = new RefCell(interp, moveIn(v, `Py.new(${cls.name}).${k}`), owner(k));
         break;
       case 'list': {
         const arr = (v ?? []) as unknown[];
         if (!Array.isArray(arr)) throw new PyUsageError(`Py.new(${cls.name}): field '${k}' takes an array of references`);
-        values[k] = new RefList(interp, arr.map((x) => moveIn(x, `Py.new(${cls.name}).${k}`)!).filter(Boolean));
+        values[k] = new RefList(interp, arr.map((x) => moveIn(x, `Py.new(${cls.name}).${k}`)!).filter(Boolean), owner(k));
         break;
       }
       default:
@@ -99,12 +107,15 @@ export function newInstance(interp: Interpreter, cls: PyClass, init: Record<stri
         values[k] = v === undefined ? structuredCloneSafe(f.default) : v;
     }
   }
-  const data: InstanceData = { cls, values, self: selfProxy(cls, values), borrow: 0 };
+  const self: FieldOwner = { op: 0, field: '' };
+  const data: InstanceData = { cls, values, self: selfProxy(interp, cls, values, self), borrow: 0 };
+  registerSelf(data.self, interp, self);
   const t = typeFor(interp, cls);
   const p = interp.process;
-  if (!t.gc) return p.newObject(t, data);
-  const op = p.gcNew(t, data);
-  p.PyObject_GC_Track(op);
+  const op = t.gc ? p.gcNew(t, data) : p.newObject(t, data);
+  self.op = op;
+  for (const o of owners) o.op = op;
+  if (t.gc) p.PyObject_GC_Track(op);
   return op;
 }
 
@@ -113,7 +124,8 @@ function structuredCloneSafe<T>(v: T): T {
 }
 
 /** The instance as callbacks see it: reference fields drop their old value when overwritten. */
-function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string, unknown> {
+function selfProxy(interp: Interpreter, cls: PyClass, values: Record<string, unknown>, self: FieldOwner): Record<string, unknown> {
+  const at = (k: string): FieldOwner => ({ op: self.op, field: k });
   const kind = (k: string | symbol) => (typeof k === 'string' && Object.hasOwn(cls.fields, k) ? cls.fields[k].kind : undefined);
   return new Proxy(values, {
     set(target, k, v) {
@@ -121,10 +133,13 @@ function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string
       if (kd === undefined) throw new PyUsageError(`${cls.name}: no field '${String(k)}'`);
       if (kd === 'cell' || kd === 'list') throw new PyUsageError(`${cls.name}.${String(k)}: assign through its set()/clear()`);
       if (kd === 'ref' || kd === 'optionalRef') {
-        const old = target[k as string] as Py<unknown> | null;
-        target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`);
-        if (old && !old.isDropped()) old.drop();
-        return true;
+        if ((v === null || v === undefined) && !target[k as string]) return ((target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`)), true);
+        return fieldWrite(interp, at(k as string), 'assignment', () => {
+          const old = target[k as string] as Py<unknown> | null;
+          target[k as string] = moveIn(v, `${cls.name}.${String(k)} =`);
+          if (old && !old.isDropped()) old.drop();
+          return true;
+        });
       }
       target[k as string] = v;
       return true;
@@ -132,10 +147,13 @@ function selfProxy(cls: PyClass, values: Record<string, unknown>): Record<string
     deleteProperty(target, k) {
       const kd = kind(k);
       if (kd === 'ref' || kd === 'optionalRef') {
-        const old = target[k as string] as Py<unknown> | null;
-        target[k as string] = null;
-        if (old && !old.isDropped()) old.drop();
-        return true;
+        if (!target[k as string]) return ((target[k as string] = null), true);
+        return fieldWrite(interp, at(k as string), 'delete', () => {
+          const old = target[k as string] as Py<unknown> | null;
+          target[k as string] = null;
+          if (old && !old.isDropped()) old.drop();
+          return true;
+        });
       }
       throw new PyUsageError(`${cls.name}: cannot delete field '${String(k)}'`);
     },
@@ -245,6 +263,8 @@ function clearTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
 
 function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
   const b = interp.behaviour;
+  const dropHook = cls.spec.drop as ((s: unknown) => void) | undefined;
+  const dropFrame = `${cls.name}.drop${USER}`;
   return (op: number): void => {
     const p = interp.process;
     interp.asCallback(() => {
@@ -254,7 +274,8 @@ function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         const d = dataOf(interp, op);
         const gc = cls.spec.traverse !== undefined;
         if (gc) p.PyObject_GC_UnTrack(op);
-        // Drop the Rust value: fields in declaration order.
+        // Drop the Rust value: `Drop::drop(&mut self)` first, then the fields in declaration order.
+        if (dropHook) runDropHook(interp, cls, d, dropHook, dropFrame);
         for (const r of ownedRefs(d)) r.drop();
         if (gc) p.PyObject_GC_Del(op);
         else p.PyObject_Free(op);
@@ -263,6 +284,29 @@ function deallocTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
       }
     });
   };
+}
+
+/**
+ * The user's `drop(self)` inside tp_dealloc, with `self` mutably borrowed. PyO3 runs it inside
+ * the dealloc trampoline's GILPool (its deferred counts already applied; drops in it are
+ * immediate), and `trampoline_unraisable` turns a panic into an unraisable exception. Raw C has
+ * no pool; a C dealloc can only report an error with PyErr_WriteUnraisable.
+ */
+function runDropHook(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData, hook: (s: unknown) => void, frame: string): void {
+  const p = interp.process;
+  const saved = d.borrow;
+  d.borrow = -1;
+  try {
+    p.frame(frame, () => interp.inScope(() => hook(d.self)));
+  } catch (e) {
+    if (isSimulatedCrash(e) || p.crash) throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    p.unraisable.push(
+      interp.behaviour.pyo3 ? `Exception ignored in: <${cls.name} dealloc>: PanicException: ${what}` : `Exception ignored in: <${cls.name} dealloc>: ${what}`,
+    );
+  } finally {
+    d.borrow = saved;
+  }
 }
 
 // ---- borrows --------------------------------------------------------------------------------
@@ -302,5 +346,6 @@ export function pyRefView(interp: Interpreter, op: number, mutable: boolean): un
       return Reflect.deleteProperty(target, k);
     },
   });
+  registerSelf(view, interp, { op, field: '' });
   return view;
 }

@@ -4,15 +4,18 @@
 
 import type { Interpreter } from './interpreter.js';
 import { handOut, moveIn, type Py } from './py.js';
+import { fieldWrite, type FieldOwner } from './field-owner.js';
 
 export class RefCell<T = unknown> {
   #value: Py<unknown> | null;
   readonly #interp: Interpreter;
+  readonly #owner: FieldOwner | undefined;
 
-  /** @internal Created by the runtime for `field.cell()`. */
-  constructor(interp: Interpreter, initial: Py<unknown> | null) {
+  /** @internal Created by the runtime for `field.cell()`; `owner` names the field it is. */
+  constructor(interp: Interpreter, initial: Py<unknown> | null, owner?: FieldOwner) {
     this.#interp = interp;
     this.#value = initial;
+    this.#owner = owner;
   }
 
   /** The current reference, borrowed (do not drop it). */
@@ -26,26 +29,40 @@ export class RefCell<T = unknown> {
 
   /** Stores `value` (moved in) and drops the previous reference. */
   set(value: Py<T> | null): void {
-    const old = this.#value;
-    this.#value = moveIn(value, 'RefCell#set');
-    if (old && !old.isDropped()) old.drop();
+    this.#store('RefCell#set', value);
   }
 
   /** Stores `value` (moved in) and hands the previous reference to the caller. */
   replace(value: Py<T> | null): Py<T> | null {
-    const old = this.#value;
-    this.#value = moveIn(value, 'RefCell#replace');
-    return handOut(this.#interp, old) as Py<T> | null;
+    return this.#swap('RefCell#replace', value);
   }
 
   /** Empties the cell and hands the previous reference to the caller. */
   take(): Py<T> | null {
-    return this.replace(null);
+    return this.#swap('RefCell#take', null);
   }
 
   /** Empties the cell and drops the previous reference. */
   clear(): void {
-    this.set(null);
+    this.#store('RefCell#clear', null);
+  }
+
+  #store(op: string, value: Py<T> | null): void {
+    if (this.#value === null && (value === null || value === undefined)) return; // nothing changes
+    fieldWrite(this.#interp, this.#owner, op, () => {
+      const old = this.#value;
+      this.#value = moveIn(value, op);
+      if (old && !old.isDropped()) old.drop();
+    });
+  }
+
+  #swap(op: string, value: Py<T> | null): Py<T> | null {
+    if (this.#value === null && (value === null || value === undefined)) return null; // nothing changes
+    return fieldWrite(this.#interp, this.#owner, op, () => {
+      const old = this.#value;
+      this.#value = moveIn(value, op);
+      return handOut(this.#interp, old) as Py<T> | null;
+    });
   }
 
   /** @internal What the instance owns (for dealloc and the audit). */

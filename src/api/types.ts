@@ -160,8 +160,13 @@ export type TraverseFn<F extends Fields> = (this: void, self: TraverseSelf<F>, v
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;
 
+/** `drop(self)` (PyO3's `impl Drop`, `fn drop(&mut self)`): runs in tp_dealloc before the
+ *  fields are dropped. */
+export type DropFn<F extends Fields> = (this: void, self: Instance<F>) => void;
+
 export interface PyClassSpec<F extends Fields> {
   readonly fields: F;
   readonly traverse?: TraverseFn<F>;
   readonly clear?: ClearFn<F>;
+  readonly drop?: DropFn<F>;
 }

@@ -1,6 +1,7 @@
 // The heap audit after a run: finds memory damage that did not (yet) crash — a corrupted
 // list or header, a write into freed memory, a freed object still referenced, a refcount
-// lower than the references to it, a live object cleared by the collector, gc_refs underflow.
+// lower than the references to it, a live object cleared by the collector, gc_refs underflow,
+// and a graph change a tp_traverse left behind during a collection (traverse-watch.ts).
 
 import { PREV_MASK_COLLECTING, low2 } from './gchead.js';
 import { FIRST_OBJECT_SLOT, SlotState } from './memory.js';
@@ -13,7 +14,8 @@ export interface AuditFinding {
     | 'freed-object-reachable'
     | 'refcount-too-low'
     | 'live-object-cleared'
-    | 'gc-refs-underflow';
+    | 'gc-refs-underflow'
+    | 'graph-changed-during-traverse';
   readonly message: string;
 }
 
@@ -21,6 +23,8 @@ export function auditHeap(p: Process): AuditFinding[] {
   const out: AuditFinding[] = [];
   const mem = p.mem;
   const h = p.heads;
+  // First: a traverse that changed the graph under the collector is the cause of what follows.
+  for (const c of p.graphChanges) out.push({ kind: 'graph-changed-during-traverse', message: c.message });
   for (const d of p.damage) out.push({ kind: 'gc-refs-underflow', message: d });
   for (const a of mem.misalignedWrites) {
     out.push({

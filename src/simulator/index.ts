@@ -9,6 +9,7 @@ export { USER, CallStack, userSourceLines, captureStack } from './frames.js';
 export { realValue, codeOf } from './addresses.js';
 export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
 export { auditHeap, type AuditFinding } from './audit.js';
+export { TraverseWatch, type GraphChange } from './traverse-watch.js';
 export { createSimulation, runSimulation, judge, verdictLine, type Simulation, type SimRunResult, type SimVerdict } from './run.js';
 export { collectWithCallback, selectGeneration } from './collector/collect.js';
 export type { PyType, TypeSpec, VisitProc } from './types.js';

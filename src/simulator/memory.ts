@@ -12,6 +12,8 @@ import { HEAP_BASE, MAX_HEAP_BYTES, STACK_BASE, STATE_BASE, TYPES_BASE, TYPE_STR
 import { hex } from './faults.js';
 
 export const BLOCK = 64;
+/** Blocks of one pymalloc pool: a 4 KiB pool less its 48-byte header, in 64-byte blocks. */
+export const POOL_BLOCKS = 63;
 /** log2(BLOCK). */
 const BLOCK_SHIFT = 6;
 export const HEAD_STRIDE = 32;
@@ -73,8 +75,10 @@ export class Memory {
   readonly freedWrites: FreedWrite[] = [];
   /** Addresses of misaligned 8-byte stores (a tagged `_gc_next` used as a pointer, §3.2 C). */
   readonly misalignedWrites: number[] = [];
-  /** pymalloc's free list head: a freed block's first word gets the previous head. */
+  /** The block freed last (the head of its pool's free list). */
   freeListHead = 0;
+  /** Per pool (POOL_BLOCKS blocks): the head of its free list (pymalloc's `pool->freeblock`). */
+  private readonly poolFree = new Map<number, number>();
   readonly headNames: string[] = [];
   private stackTop = 0;
 
@@ -399,23 +403,23 @@ export class Memory {
     return s;
   }
 
-  /** PyObject_Free: the block becomes a tombstone; pymalloc links it into its free list
-   *  through the block's first word (which is `_gc_next`). */
+  /**
+   * PyObject_Free (pymalloc_free): the block becomes a tombstone and is pushed on its pool's
+   * free list through its first word (`_gc_next`): `*(block **)p = pool->freeblock;
+   * pool->freeblock = p`. A pool is POOL_BLOCKS consecutive blocks. Blocks are never handed
+   * out again (allocation only takes fresh ones), so a pool's free list holds exactly the blocks
+   * freed in it, and the first free in a pool links to NULL — the pool was full: every block in
+   * it had been handed out, as in the real runs measured (test/simulator/pymalloc-free.test.ts:
+   * a 3.7 traverse that frees its own object faults reading 0x28 = Py_TYPE(FROM_GC(NULL)) on
+   * CPython 3.7.16, whatever the pool's fill).
+   */
   freeSlot(slot: number): void {
     this.state[slot] = SlotState.Freed;
-    this.gcNext[slot] = this.freeListHead || this.freshBlock();
-    this.freeListHead = this.blockAddr(slot);
-  }
-
-  /**
-   * Where pymalloc's free list ends: a fresh block of the pool (never handed out, so its first
-   * word is NULL and its ob_type too). It is set aside for good, since allocation here never
-   * reuses blocks: were it handed out later, a walk along freed blocks (a collector loop whose
-   * current object was freed) would run into live objects and around the heap for ever.
-   */
-  private freshBlock(): number {
-    if (this.top >= this.capacity) this.grow();
-    return this.blockAddr(this.top++);
+    const pool = ((slot - FIRST_OBJECT_SLOT) / POOL_BLOCKS) | 0;
+    this.gcNext[slot] = this.poolFree.get(pool) ?? 0;
+    const a = this.blockAddr(slot);
+    this.poolFree.set(pool, a);
+    this.freeListHead = a;
   }
 
   /** A list head in the gcstate (persistent) region. */

@@ -12,6 +12,7 @@ import { getProfile, type Profile, type ProfileName } from './profiles.js';
 import type { PyType, TypeSpec } from './types.js';
 import { GcState } from './gcstate.js';
 import { ItemStore } from './items.js';
+import { TraverseWatch, type GraphChange, type WatchedObject } from './traverse-watch.js';
 
 export interface ProcessOptions {
   /** CPython profile (default 3.11). */
@@ -31,8 +32,12 @@ export interface Anomaly {
     | 'resurrected'
     | 'kept-alive-by-overstated-gc-refs'
     | 'gc-refs-underflow'
-    | 'reentrant-traverse';
+    | 'reentrant-traverse'
+    | 'graph-changed-during-traverse'
+    | 'field-changed-during-traverse';
   readonly message: string;
+  /** 'graph-changed-during-traverse' / 'field-changed-during-traverse': what, where and how. */
+  readonly change?: GraphChange;
 }
 
 export class Process {
@@ -62,6 +67,13 @@ export class Process {
   readonly decrefsInCollection = new Set<number>();
   /** Nesting depth of tp_traverse calls, to notice re-entrant traversals. */
   traverseDepth = 0;
+  /** What traverse calls during a collection changed (refcounts, frees, fields). */
+  readonly watch = new TraverseWatch();
+  /** Graph changes that traverse calls left behind: damage for the audit (verdict `corrupt`). */
+  readonly graphChanges: GraphChange[] = [];
+  /** The outermost running traverse call: its object and the C frame that called it. */
+  private outerTraverse = 0;
+  private outerCaller = '';
   /** Observer of traverse calls, collector passes, refcount changes, deallocs and the fatal
    *  fault (used by `explain` to tell the story). Null: each hook costs one null check. */
   tracer: ((event: TraceEvent) => void) | null = null;
@@ -290,7 +302,9 @@ export class Process {
     this.mem.typeId[s] = type.id;
     this.mem.refcnt[s] = 1;
     this.payload[s] = payload;
-    return this.mem.objAddr(s);
+    const op = this.mem.objAddr(s);
+    if (this.traverseDepth > 0 && this.gc.collecting) this.watch.allocated(op);
+    return op;
   }
 
   /** _PyObject_GC_New (gc_alloc): zeroed untracked head, refcnt 1, gen0.count += 1, and the
@@ -311,8 +325,10 @@ export class Process {
         message: `a ${type.name} was allocated while the collector was running`,
       });
     }
+    const op = this.mem.objAddr(s);
+    if (this.traverseDepth > 0 && this.gc.collecting) this.watch.allocated(op);
     this.gc.onAllocate();
-    return this.mem.objAddr(s);
+    return op;
   }
 
   Py_INCREF(op: number): void {
@@ -380,6 +396,7 @@ export class Process {
     const s = this.mem.objSlot(op);
     if (s < 0 || this.mem.state[s] !== SlotState.Live) return;
     const t = this.types[this.mem.typeId[s] - 1];
+    this.watch.refChange(op, delta, this.mem.refcnt[s], () => this.stack.snapshot(userSourceLines()));
     if (!t?.gc || this.mem.gcNext[s] === 0) return;
     const refs37 = Math.floor(this.mem.gcRefs[s] / 2);
     const collecting = this.profile.gcRefsInPrev
@@ -523,6 +540,10 @@ export class Process {
     if (s < FIRST_OBJECT_SLOT || this.mem.state[s] !== SlotState.Live) {
       this.abort('PyObject_Free', `free(): invalid pointer ${this.mem.describe(op)} (double free)`);
     }
+    if (this.traverseDepth > 0 && this.gc.collecting) {
+      const t = this.types[this.mem.typeId[s] - 1];
+      this.watch.free(op, `${t.name} ${this.mem.describe(op)}${t.gc ? '' : ' (not a GC object)'}`, () => this.stack.snapshot(userSourceLines()));
+    }
     this.mem.freeSlot(s);
   }
 
@@ -534,8 +555,11 @@ export class Process {
     const t = this.typeAt(op, s); // Py_TYPE(op), keeping the slot for traverseItems
     const traverse = t.traverse;
     if (traverse === undefined) return 0;
-    if (this.traverseDepth > 0 && this.gc.collecting) {
-      this.anomalies.push({ kind: 'reentrant-traverse', message: `tp_traverse of ${t.name} re-entered while another traverse was running` });
+    if (this.traverseDepth > 0) {
+      if (this.gc.collecting) this.anomalies.push({ kind: 'reentrant-traverse', message: `tp_traverse of ${t.name} re-entered while another traverse was running` });
+    } else {
+      this.outerTraverse = op;
+      this.outerCaller = this.stack.top();
     }
     this.traverseDepth++;
     const stack = this.stack;
@@ -552,7 +576,38 @@ export class Process {
     } finally {
       stack.unwindTo(depth);
       this.traverseDepth--;
+      if (this.watch.dirty && this.traverseDepth === 0 && this.crash === null) this.settleTraverse(t);
     }
+  }
+
+  /** The outermost traverse call returned: what it changed and did not restore is recorded. */
+  private settleTraverse(t: PyType): void {
+    const op = this.outerTraverse;
+    const during = `${t.name}_traverse(${t.name} ${this.mem.describe(op)}) in ${this.outerCaller}`;
+    for (const c of this.watch.settle(during, (x) => this.watched(x))) {
+      if (c.damage) this.graphChanges.push(c);
+      this.anomalies.push({ kind: c.damage ? 'graph-changed-during-traverse' : 'field-changed-during-traverse', message: c.message, change: c });
+      this.tracer?.({ kind: 'graph-change', op, type: t.name, change: c });
+    }
+  }
+
+  /** A live object's name and count, for the watch. */
+  private watched(op: number): WatchedObject | null {
+    const s = this.liveSlot(op);
+    if (s < 0) return null;
+    return { label: `${this.types[this.mem.typeId[s] - 1].name} ${this.mem.describe(op)}`, refcnt: this.mem.refcnt[s] };
+  }
+
+  /**
+   * Runs `fn`, a write of reference field `field` of `owner` by the binding (a RefCell set, an
+   * assignment over a field…): inside a traverse during a collection the watch names the field
+   * in what the write changes.
+   */
+  fieldWrite<R>(owner: number, field: string, operation: string, fn: () => R): R {
+    if (this.traverseDepth === 0 || !this.gc.collecting) return fn();
+    const o = this.watched(owner);
+    const name = o ? o.label : this.mem.describe(owner);
+    return this.watch.fieldWrite(owner, name, field, operation, fn);
   }
 
   /** Py_VISIT of the items of heap slot `s` (a built-in container), from the end if `reverse`,
@@ -598,7 +653,7 @@ const TRACED_PASSES: ReadonlySet<string> = new Set([
 /** What `Process#tracer` is told. Reported before the effect for 'traverse' and 'dealloc',
  *  after the store for 'refcount', and before the crash unwinds for 'fault'. */
 export interface TraceEvent {
-  readonly kind: 'traverse' | 'pass' | 'refcount' | 'dealloc' | 'fault';
+  readonly kind: 'traverse' | 'pass' | 'refcount' | 'dealloc' | 'fault' | 'graph-change';
   readonly op?: number;
   readonly type?: string;
   readonly pass?: string;
@@ -608,4 +663,6 @@ export interface TraceEvent {
   readonly delta?: number;
   /** 'fault': the fatal fault. */
   readonly fault?: FaultInfo;
+  /** 'graph-change': what a traverse call left changed when it returned (op: the traversed object). */
+  readonly change?: GraphChange;
 }

@@ -45,8 +45,12 @@ describe('pyo3-0.18.3: the traverse trampoline is a GILPool', () => {
       return { before, first: inside[0] };
     });
     expect(r.value).toEqual({ before: { pending: 1, refcnt: 3 }, first: { pending: 0, refcnt: 2 } });
-    expect(r.verdict).toBe('ok'); // b survives: the decref did not reach 0 …
-    expect(r.anomalies.map((a) => a.kind)).toContain('refcount-changed-during-collection'); // … but gc_refs is stale
+    // b survives: the decref did not reach 0 … but gc_refs is stale, and the count the collector
+    // snapshotted changed under it and was not restored when the traverse returned: corrupt.
+    expect(r.verdict).toBe('corrupt');
+    expect(r.anomalies.map((a) => a.kind)).toContain('refcount-changed-during-collection');
+    const change = r.anomalies.find((a) => a.kind === 'graph-changed-during-traverse')?.change;
+    expect(change).toMatchObject({ kind: 'refcount', what: 'ob_refcnt 3 → 2', operation: 'Py_DECREF ← pyo3::gil::ReferencePool::update_counts ← pyo3::gil::GILPool::new', damage: true });
   });
 
   it('the patched runtime keeps the pool but applies nothing: the decref waits for the next GIL acquisition', () => {

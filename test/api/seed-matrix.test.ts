@@ -38,9 +38,12 @@ describe('crash1 (a deferred decref applied inside traverse)', () => {
       expect(r.audit).toEqual([]);
     });
   }
-  it('survives under pyo3-0.18.3 on 3.7 (gc_refs has its own word)', () => {
+  it('survives under pyo3-0.18.3 on 3.7 (gc_refs has its own word), but b was freed inside a traverse: corrupt', () => {
     const r = run(crash1.main, 'pyo3-0.18.3', '3.7');
-    expect(r.verdict).toBe('ok');
+    expect(r.verdict).toBe('corrupt');
+    const freed = r.anomalies.filter((a) => a.kind === 'graph-changed-during-traverse').map((a) => a.change!);
+    expect(freed.map((c) => c.kind)).toContain('freed');
+    expect(freed.find((c) => c.kind === 'freed')!.operation).toMatch(/^PyObject_GC_Del ← Ref_dealloc ← Py_DECREF ← pyo3::gil::ReferencePool::update_counts ← pyo3::gil::GILPool::new/);
     expect(r.anomalies.map((a) => a.kind)).toContain('refcount-changed-during-collection');
   });
 });

@@ -5,6 +5,8 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   Py,
+  Py_DECREF,
+  Py_INCREF,
   Python,
   TraverseError,
   Visit,
@@ -14,6 +16,7 @@ import {
   type Bound,
   type Instance,
   type PyClass,
+  type PyRefMut,
   type ReadonlyRefCell,
   type ReadonlyRefList,
   type RefCell,
@@ -550,5 +553,39 @@ describe('the capabilities', () => {
   test('pyclass returns a PyClass handle carrying its fields', () => {
     const C = pyclass('C', { fields, traverse: (self, visit) => visit.call(self.x) });
     expectTypeOf(C).toEqualTypeOf<PyClass<F>>();
+  });
+
+  test('liveness and raw C reference counting (issue 13): not on the readonly self or its borrowed fields', () => {
+    pyclass('A', {
+      fields,
+      traverse(self, visit) {
+        visit.call(self.x);
+        Py_INCREF(owned); // controls: a Py from outside (a module global), and a cast (C code)
+        Py_DECREF(owned);
+        Py_INCREF(self as unknown as Py);
+        owned.isAlive();
+        // @ts-expect-error the readonly self is not a C object (no PyRefMut: it is a borrow)
+        Py_INCREF(self);
+        // @ts-expect-error …nor can it be decref'd
+        Py_DECREF(self);
+        // @ts-expect-error a borrowed field is not a Py
+        Py_DECREF(self.x);
+        // @ts-expect-error a borrowed cell value is not a Py either
+        Py_DECREF(self.cell.get()!);
+        // @ts-expect-error a borrowed reference has no isAlive
+        self.x.isAlive();
+        // @ts-expect-error nor does a borrowed cell value
+        self.cell.get()?.isAlive();
+      },
+      drop(self) {
+        // controls: drop sees the mutable instance (PyO3's `&mut self`)
+        expectTypeOf(self).toEqualTypeOf<Instance<F>>();
+        self.x.isAlive();
+        Py_DECREF(self.x);
+        self.o = null;
+      },
+    });
+    expectTypeOf<PyRefMut<F>>().toExtend<Parameters<typeof Py_INCREF>[0]>();
+    expectTypeOf<TraverseSelf<F>>().not.toExtend<Parameters<typeof Py_INCREF>[0]>();
   });
 });

@@ -1,10 +1,11 @@
 // Reference §3.2 cases D and E: deaths that do not touch a header holding gc_refs. D: the
 // victim is in another generation, untracked, or not a GC object; E: it dies on a normal
 // list (tp_finalize, tp_clear, a weakref-like callback) or outside any collection. No fault,
-// and the collection's count is what CPython returns.
+// and the collection's count is what CPython returns; a death inside a traverse (D) still
+// makes the run `corrupt` (the graph changed under the collector), one outside it (E) does not.
 import { describe, expect, it } from 'vitest';
 import { newList, newStr, runSimulation } from '../../src/simulator/index.js';
-import { GEN_PROFILES, nodeKit, PendingPool, sim } from './helpers.js';
+import { GEN_PROFILES, graphChanges, nodeKit, PendingPool, sim } from './helpers.js';
 
 describe('case D: the victim is not in the collected set', () => {
   for (const python of GEN_PROFILES) {
@@ -20,7 +21,10 @@ describe('case D: the victim is not in the collected set', () => {
         const n = s.gc.collect(0);
         return { n, vFreed: s.process.isFreed(v), dLive: s.process.isLive(d) };
       });
-      expect(r.verdict).toBe('ok');
+      // Structurally clean, but an object was freed inside a traverse: corrupt (issue 13).
+      expect(r.verdict).toBe('corrupt');
+      expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
+      expect(graphChanges(r).map((c) => c.kind)).toEqual(['freed']);
       expect(r.value).toEqual({ n: 0, vFreed: true, dLive: true });
     });
 
@@ -39,7 +43,10 @@ describe('case D: the victim is not in the collected set', () => {
         s.process.Py_DECREF(b);
         return { n: s.gc.collect(), strFreed: s.process.isFreed(str) };
       });
-      expect(r.verdict).toBe('ok');
+      // Structurally clean, but an object was freed inside a traverse: corrupt (issue 13).
+      expect(r.verdict).toBe('corrupt');
+      expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
+      expect(graphChanges(r).map((c) => c.kind)).toEqual(['freed']);
       expect(r.value).toEqual({ n: 2, strFreed: true });
     });
   }
@@ -56,7 +63,10 @@ describe('case D: the victim is not in the collected set', () => {
       s.process.Py_DECREF(d);
       return { n: s.gc.collect(), vFreed: s.process.isFreed(v) };
     });
-    expect(r.verdict).toBe('ok');
+    // Structurally clean, but an object was freed inside a traverse: corrupt (issue 13).
+    expect(r.verdict).toBe('corrupt');
+    expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
+    expect(graphChanges(r).map((c) => c.kind)).toEqual(['freed']);
     expect(r.value).toEqual({ n: 1, vFreed: true });
   });
 
@@ -71,7 +81,10 @@ describe('case D: the victim is not in the collected set', () => {
       k.make(0, { hook: (_x, i) => i.call === 1 && i.phase === 'before' && pool.flush() });
       return { n: s.gc.collect(0), vFreed: s.process.isFreed(v) };
     });
-    expect(r.verdict).toBe('ok');
+    // Structurally clean, but an object was freed inside a traverse: corrupt (issue 13).
+    expect(r.verdict).toBe('corrupt');
+    expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
+    expect(graphChanges(r).map((c) => c.kind)).toEqual(['freed']);
     expect(r.value).toEqual({ n: 0, vFreed: true });
   });
 });

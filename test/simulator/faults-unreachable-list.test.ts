@@ -61,7 +61,10 @@ describe('case C1: victim last on the unreachable list', () => {
       expect(r.stats[2]).toEqual({ collections: 2, collected: 0, uncollectable: 0 });
       // Silent in CPython, but memory was damaged: the audit reports the wild store.
       expect(r.verdict).toBe('corrupt');
-      expect(r.audit).toEqual([{ kind: 'corrupt-list', message: expect.stringMatching(/^misaligned 8-byte store at unreachable \(C stack\)\+9: /) }]);
+      expect(r.audit).toEqual([
+        { kind: 'graph-changed-during-traverse', message: expect.stringMatching(/^Node .+ was freed inside Node_traverse\(/) },
+        { kind: 'corrupt-list', message: expect.stringMatching(/^misaligned 8-byte store at unreachable \(C stack\)\+9: /) },
+      ]);
     });
   }
 
@@ -153,8 +156,10 @@ describe("case C': the incremental 3.14.0 masks GC_NEXT", () => {
         const { v } = c1(s);
         return { n: s.gc.collect(), vFreed: s.process.isFreed(v) };
       });
-      expect(r.verdict).toBe('ok');
       expect(r.value).toEqual({ n: 0, vFreed: true });
+      // No list damage; the only finding is the free inside a traverse (issue 13).
+      expect(r.verdict).toBe('corrupt');
+      expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
     }
   });
 
@@ -164,16 +169,18 @@ describe("case C': the incremental 3.14.0 masks GC_NEXT", () => {
       const { w } = c2SelfCycle(s);
       return { n: s.gc.collect(), wFreed: s.process.isFreed(w) };
     });
-    expect(r.verdict).toBe('ok');
     expect(r.value).toEqual({ n: 1, wFreed: true });
+    expect(r.verdict).toBe('corrupt'); // clean lists; the free inside a traverse is the only finding
+    expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
 
     const s2 = sim('3.14.0', true);
     const r2 = runSimulation(s2, () => {
       const { w } = c2Visited(s2);
       return { n: s2.gc.collect(), wLive: s2.process.isLive(w) };
     });
-    expect(r2.verdict).toBe('ok');
     expect(r2.value).toEqual({ n: 0, wLive: true });
+    expect(r2.verdict).toBe('corrupt');
+    expect(r2.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
   });
 });
 
@@ -185,12 +192,14 @@ describe('3.7: the unreachable list is a normal doubly linked list', () => {
         const { v } = shape(s);
         return { n: s.gc.collect(), vFreed: s.process.isFreed(v) };
       });
-      return { verdict: r.verdict, ...r.value };
+      return { verdict: r.verdict, audit: r.audit.map((f) => f.kind), ...r.value };
     });
+    // Clean lists; the free inside a traverse is the only finding (issue 13).
+    const audit = ['graph-changed-during-traverse'];
     expect(results).toEqual([
-      { verdict: 'ok', n: 0, vFreed: true },
-      { verdict: 'ok', n: 0, vFreed: true },
-      { verdict: 'ok', n: 1, vFreed: true },
+      { verdict: 'corrupt', audit, n: 0, vFreed: true },
+      { verdict: 'corrupt', audit, n: 0, vFreed: true },
+      { verdict: 'corrupt', audit, n: 1, vFreed: true },
     ]);
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createSimulation, type Simulation } from '../../src/simulator/index.js';
-import type { PyType } from '../../src/simulator/index.js';
+import type { Anomaly, GraphChange, PyType } from '../../src/simulator/index.js';
 
 export interface TraverseInfo {
   /** 1-based count of this object's tp_traverse calls. */
@@ -158,4 +158,9 @@ export function runPython<T>(bin: string, script: string): T {
   if (r.status !== 0) throw new Error(`${bin} failed: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** The graph changes traverse calls left behind during collections (issue 13 item 1), in order. */
+export function graphChanges(r: { readonly anomalies: readonly Anomaly[] }): GraphChange[] {
+  return r.anomalies.filter((a) => a.kind === 'graph-changed-during-traverse').map((a) => a.change!);
 }

@@ -65,14 +65,16 @@ describe('a Py_DECREF to zero inside tp_traverse', () => {
     });
   }
 
-  it('untracks cleanly on 3.7 (gc_refs has its own word)', () => {
+  it('untracks cleanly on 3.7 (gc_refs has its own word); the free inside a traverse makes it corrupt', () => {
     const sim = createSimulation({ python: '3.7' });
     const r = runSimulation(sim, (s) => {
       const { victim } = dropperScenario(s, 'one');
       const n = s.gc.collect();
       return { n, victimFreed: s.process.isFreed(victim) };
     });
-    expect(r.verdict).toBe('ok');
+    expect(r.verdict).toBe('corrupt');
+    expect(r.audit.map((f) => f.kind)).toEqual(['graph-changed-during-traverse']);
+    expect(r.audit[0].message).toMatch(/^list .+ was freed inside Dropper_traverse\(Dropper .+\) in subtract_refs \(PyObject_GC_Del ← list_dealloc ← Py_DECREF at test\/simulator\/seed-mechanism\.test\.ts:\d+\)$/);
     expect(r.value?.victimFreed).toBe(true);
   });
 

@@ -192,6 +192,14 @@ export class StoryRecorder {
         return this.dealloc(e.op!, e.type!);
       case 'fault':
         return this.fault(e.fault!);
+      case 'graph-change': {
+        // What a traverse call left changed when it returned (src/simulator/traverse-watch.ts).
+        const c = e.change!;
+        this.eventful();
+        const what = c.kind === 'freed' ? 'was freed' : c.kind === 'refcount' ? `${c.what}, not restored` : `field ${c.what} changed without a refcount change (the reference moved to a root)`;
+        this.line(`${c.damage ? '⚠ graph changed under the collector' : '↳ field changed'}: ${this.book.label(c.op)} ${what} when ${e.type}_traverse(${this.book.label(e.op!)}) returned (${c.operation}${c.source ? ` at ${c.source}` : ''})`);
+        return;
+      }
     }
   }
 
