@@ -33,4 +33,7 @@ export type {
   TraverseValue,
   HiddenFromTraverse,
   NoThirdParameter,
+  TraverseTakesOnly_self_and_visit,
+  TraverseMustBeSynchronous_and_return_nothing,
+  TraverseHasNo_this_use_self,
 } from './types.js';
