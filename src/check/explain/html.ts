@@ -156,7 +156,7 @@ function wordsOf(p: Process, book: StoryRecorder['book'], snap: HeapSnapshot, vi
 }
 
 function stripXml(svg: string): string {
-  return svg.replace(/^<\?xml[^>]*>\s*/, '').replace(/<!DOCTYPE[^>]*>\s*/, '');
+  return svg.slice(svg.indexOf('<svg'));
 }
 
 /** `<`, `&`: safe inside <script type="application/json">. */
@@ -239,6 +239,7 @@ const PAGE = `<!DOCTYPE html>
   table.words tr.victim { background: #ffd6d6; font-weight: 700; }
   table.words tr.freed { color: #888; }
   #source table { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 12px; }
+  #source-file td { white-space: pre; }
   #source td.n { color: #999; text-align: right; padding-right: 8px; user-select: none; }
   #source tr.current { background: #fff2a8; }
   a.src { font-family: ui-monospace, monospace; }
@@ -248,10 +249,10 @@ const PAGE = `<!DOCTYPE html>
 <script type="application/json" id="explain-data">%DATA%</script>
 <header id="head"><h1 id="verdict"></h1><div class="what" id="what"></div></header>
 <nav>
-  <button id="first" title="first step">⏮</button>
+  <button id="first" title="first step">first</button>
   <button id="prev" title="previous step (←)">◀ previous</button>
   <button id="next" title="next step (→)">next ▶</button>
-  <button id="to-fault" title="the last step">to the end ⏭</button>
+  <button id="to-fault" title="the last step">last</button>
   <span id="counter"></span>
   <span id="step-title"></span>
 </nav>
