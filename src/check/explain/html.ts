@@ -238,10 +238,10 @@ const PAGE = `<!DOCTYPE html>
   table.words td, table.words th { border: 1px solid #ddd; padding: 2px 6px; text-align: left; }
   table.words tr.victim { background: #ffd6d6; font-weight: 700; }
   table.words tr.freed { color: #888; }
-  #source table { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 12px; }
+  #source-file table { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 12px; }
   #source-file td { white-space: pre; }
-  #source td.n { color: #999; text-align: right; padding-right: 8px; user-select: none; }
-  #source tr.current { background: #fff2a8; }
+  #source-file td.n { color: #999; text-align: right; padding-right: 8px; user-select: none; }
+  #source-file tr.current { background: #fff2a8; }
   a.src { font-family: ui-monospace, monospace; }
 </style>
 </head>
