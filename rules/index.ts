@@ -1,7 +1,5 @@
 // The traverse-guard ESLint plugin (flat config): rules plus `recommended` and `strict`
 // configs that refer to this plugin object. Published as `traverse-guard/eslint-plugin`.
-import { readFileSync } from 'node:fs';
-
 import parser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
 
@@ -10,19 +8,7 @@ import noGilInTraverse from './no-gil-in-traverse.js';
 import noInterpreterInTraverse from './no-interpreter-in-traverse.js';
 import noPoolInTraverse from './no-pool-in-traverse.js';
 import traverseSignature from './traverse-signature.js';
-
-/** The package version, from the package.json above rules/ (source) or dist/rules/ (built). */
-function packageVersion(): string {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'traverse-guard' && manifest.version) return manifest.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return '0.0.0';
-}
+import { packageVersion } from './util/package-info.js';
 
 const rules = {
   'no-gil-in-traverse': noGilInTraverse,

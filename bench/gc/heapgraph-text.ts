@@ -1,5 +1,5 @@
 // A heap graph under construction (adjacency lists + external refs) and its serialisation to
-// the heapgraph text format (shared/formats/heapgraph.md). Used by the generators.
+// the heapgraph text format (docs/heapgraph.md). Used by the generators.
 
 export interface GraphSpec {
   /** external[i]: strong references to node i held from outside the graph. */

@@ -4,10 +4,11 @@
 //   python3.11 bench/gc/cpython-gc-bench.py FILE --runs N
 //   node --expose-gc --import tsx bench/gc/sim-memory.ts FILE
 // and prints their JSON lines and a summary. Env: GC_BENCH_RUNS (default 5), GC_BENCH_PYTHON
-// (a CPython binary; default: pyenv 3.11, else python3 on PATH), GC_BENCH_NODES (default 1e6).
+// (a CPython binary; default: pyenv's 3.11 under $PYENV_ROOT or ~/.pyenv, else python3 on PATH),
+// GC_BENCH_NODES (default 1e6).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -17,7 +18,7 @@ const nodes = process.env.GC_BENCH_NODES ?? '1000000';
 
 function findPython(): string {
   if (process.env.GC_BENCH_PYTHON) return process.env.GC_BENCH_PYTHON;
-  const pyenv = '/root/.pyenv/versions';
+  const pyenv = join(process.env.PYENV_ROOT || join(homedir(), '.pyenv'), 'versions');
   const v311 = existsSync(pyenv) ? readdirSync(pyenv).find((v) => v.startsWith('3.11.')) : undefined;
   return v311 ? join(pyenv, v311, 'bin/python3') : 'python3';
 }

@@ -1,6 +1,7 @@
 // The plugin's rule factory: typescript-eslint's RuleCreator with docs URLs pointing at
-// docs/rules/<id>.md in the package.
+// docs/rules/<id>.md in the published package of this version (see package-info.ts).
 import { ESLintUtils } from '@typescript-eslint/utils';
+import { ruleDocsUrl } from './package-info.js';
 
 export interface TraverseGuardRuleDocs {
   /** Whether the rule is on in the `recommended` config. */
@@ -10,5 +11,5 @@ export interface TraverseGuardRuleDocs {
 }
 
 export const createRule = ESLintUtils.RuleCreator<TraverseGuardRuleDocs>(
-  (name) => `https://github.com/traverse-guard/traverse-guard/blob/main/docs/rules/${name}.md`,
+  ruleDocsUrl,
 );

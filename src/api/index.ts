@@ -1,5 +1,7 @@
 // traverse-guard: a PyO3-style binding API (0.19 era) over the simulated CPython, where a
 // traverse callback can only see a readonly `self` and a `Visit`.
+// Symbol.dispose in the declarations: a project whose `lib` lacks it gets it from here.
+/// <reference lib="esnext.disposable" preserve="true" />
 export { Python, GILGuard, GILPool, pyfunction } from './python.js';
 export { Py, Bound } from './py.js';
 export { RefCell } from './ref-cell.js';
@@ -33,4 +35,7 @@ export type {
   TraverseValue,
   HiddenFromTraverse,
   NoThirdParameter,
+  TraverseTakesOnly_self_and_visit,
+  TraverseMustBeSynchronous_and_return_nothing,
+  TraverseHasNo_this_use_self,
 } from './types.js';

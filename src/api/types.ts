@@ -139,23 +139,45 @@ export type InitOf<F extends Fields> = { [K in RequiredKeys<F>]: InitValue<F[K]>
   [K in OptionalKeys<F>]?: InitValue<F[K]>;
 };
 
-declare const NO_THIRD_PARAMETER: unique symbol;
+declare const TRAVERSE_RULE: unique symbol;
 /**
+ * Type-level error messages: types that no value has, whose *names* are what the compiler
+ * prints when a traverse breaks one of its rules ("… is not assignable to type
+ * 'TraverseTakesOnly_self_and_visit'"). Each carries the rule in words as well.
+ *
  * The type of the arguments a traverse never receives. A branded type rather than `undefined`:
  * an optional third parameter (`py?: Python`) accepts `undefined` and would slip through.
  */
-export interface NoThirdParameter {
-  readonly [NO_THIRD_PARAMETER]: 'traverse takes exactly (self, visit)';
+export interface TraverseTakesOnly_self_and_visit {
+  readonly [TRAVERSE_RULE]: 'traverse takes exactly (self, visit): no interpreter token, no third parameter';
 }
+
+/** The other half of a traverse's return type (next to `undefined`): no promise, generator or value is one. */
+export interface TraverseMustBeSynchronous_and_return_nothing {
+  readonly [TRAVERSE_RULE]: 'traverse must be a plain synchronous function that returns nothing: not async, not a generator';
+}
+
+/** What `this` is inside a traverse (with `void`): nothing to reach the object through, use `self`. */
+export interface TraverseHasNo_this_use_self {
+  readonly [TRAVERSE_RULE]: 'traverse gets no `this`: read the object through `self`';
+}
+
+/** @deprecated the former name of {@link TraverseTakesOnly_self_and_visit}. */
+export type NoThirdParameter = TraverseTakesOnly_self_and_visit;
 
 /**
  * The traverse callback type (PyO3's `fn(&T, PyVisit<'_>) -> Result<(), PyTraverseError>`):
- * no `this`, exactly `(self, visit)`, synchronous. Returning `undefined` rather than `void`
- * is what rejects `async` and generator functions; the rest parameter of a branded type
- * rejects a third parameter, required or optional (PyO3 #3260: "__traverse__ may not take
- * `Python`").
+ * no `this` (only `void` is assignable from it), exactly `(self, visit)`, synchronous. Returning nothing (`undefined`; the brand
+ * only names the rule in the error) rather than `void` is what rejects `async` and generator
+ * functions; the rest parameter of a branded type rejects a third parameter, required or
+ * optional (PyO3 #3260: "__traverse__ may not take `Python`").
  */
-export type TraverseFn<F extends Fields> = (this: void, self: TraverseSelf<F>, visit: Visit, ...noMore: NoThirdParameter[]) => undefined;
+export type TraverseFn<F extends Fields> = (
+  this: void & TraverseHasNo_this_use_self,
+  self: TraverseSelf<F>,
+  visit: Visit,
+  ...noMore: TraverseTakesOnly_self_and_visit[]
+) => undefined | TraverseMustBeSynchronous_and_return_nothing;
 
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;

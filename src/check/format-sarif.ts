@@ -4,6 +4,7 @@
 // result properties.
 
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { ruleDocsUrl } from '../../rules/util/package-info.js';
 import type { CheckReport } from './report.js';
 
 const LINT_RULES: readonly [string, string][] = [
@@ -25,7 +26,7 @@ export function formatSarif(r: CheckReport): Log {
   const rules: ReportingDescriptor[] = [...LINT_RULES, ...CHECK_RULES].map(([id, text]) => ({
     id,
     shortDescription: { text },
-    ...(id.startsWith('check/') ? {} : { helpUri: `https://github.com/traverse-guard/traverse-guard/blob/main/docs/rules/${id}.md` }),
+    ...(id.startsWith('check/') ? {} : { helpUri: ruleDocsUrl(id) }),
   }));
   const ruleIndex = new Map(rules.map((x, i) => [x.id, i]));
   const results: Result[] = [];
@@ -64,7 +65,7 @@ export function formatSarif(r: CheckReport): Log {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     runs: [
       {
-        tool: { driver: { name: 'traverse-guard', version: r.tool.version, informationUri: 'https://github.com/traverse-guard/traverse-guard', rules } },
+        tool: { driver: { name: 'traverse-guard', version: r.tool.version, informationUri: 'https://www.npmjs.com/package/traverse-guard', rules } },
         results,
         properties: { summary: r.summary },
       },

@@ -12,6 +12,7 @@ import type { PyClass } from '../api/pyclass-handle.js';
 import { describeState } from '../check/states.js';
 import { explainRun } from '../check/explain/explain.js';
 import { renderSvg } from '../check/explain/picture.js';
+import { HtmlSteps, renderExplainHtml } from '../check/explain/html.js';
 import { ExplainInputError, loadDist, loadUserFile, parseReproducer, parseStateJson, validateState } from '../check/explain/load.js';
 import { UsageError } from './gc-bench.js';
 
@@ -23,6 +24,7 @@ interface ExplainFlags {
   state?: string;
   reproducer?: string;
   svg?: string;
+  html?: string;
 }
 
 const KNOWN_RUNTIMES = 'guarded, pyo3-0.18.3, pyo3-0.18.3-patched, pyo3-0.19-nolock, c';
@@ -97,6 +99,7 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
   }
 
   const interpreter = new dist.api.Interpreter({ runtime: runtime as RuntimeKind, python, debug });
+  const htmlSteps = flags.html ? new HtmlSteps(interpreter.process) : undefined;
   // A fresh macrotask: no launcher frames (bin/) on the JavaScript stack, whose user-code
   // locations end up in the backtrace.
   const ex = await quietly(() => onFreshStack(() =>
@@ -108,6 +111,7 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
       runtimeDescription: dist.api.RUNTIMES[runtime as RuntimeKind].description,
       python,
       debug,
+      observe: htmlSteps?.observe,
     })),
   );
 
@@ -118,6 +122,14 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
     lines.push(`picture of the heap ${ex.result.fault ? 'at the fault' : 'at the end of the run'}: ${svgPath}${ex.victim ? ` (the victim, ${ex.victim}, in red)` : ''}`);
   } catch (e) {
     lines.push(`picture: not written (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (flags.html && htmlSteps) {
+    try {
+      writeFileSync(flags.html, await renderExplainHtml({ explanation: ex, steps: htmlSteps }));
+      lines.push(`step-by-step page: ${flags.html} (${htmlSteps.steps.length} steps)`);
+    } catch (e) {
+      throw new UsageError(`cannot write '${flags.html}': ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   process.stdout.write(lines.join('\n') + '\n');
   return ex.exitCode;
@@ -135,6 +147,7 @@ export function registerExplain(program: Command, setCode: (code: number) => voi
     .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value)')
     .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug}")
     .option('--svg <path>', 'where to write the picture (default: explain-<file>-<runtime>-<python>.svg)')
+    .option('--html <file>', 'also write one self-contained page that steps through the story with the heap at each step')
     .action(async (file: string, flags: ExplainFlags) => {
       try {
         setCode(await explainCommand(file, flags));

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { runGcBench, UsageError } from './gc-bench.js';
 import { registerCheck } from './check.js';
 import { registerExplain } from './explain.js';
+import { runGenHeapGraph } from './gen-heapgraph.js';
 
 /** package.json is two levels up from src/cli (tsx, vitest) and three from dist/src/cli. */
 const pkgUrl = [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url)].find((u) => existsSync(u));
@@ -34,11 +35,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('gc-bench')
     .description('time a full gc.collect() of a heap graph on the simulator; prints one JSON line')
-    .argument('<heapgraph-file>', 'a heap graph (shared/formats/heapgraph.md)')
+    .argument('<heapgraph-file>', 'a heap graph (docs/heapgraph.md)')
     .option('--python <X.Y>', 'CPython profile', '3.11')
     .option('--runs <N>', 'collections to time (best is reported); the heap is rebuilt for each', '3')
     .action((file: string, opts: { python: string; runs: string }) => {
       process.stdout.write(JSON.stringify(runGcBench(file, opts)) + '\n');
+    });
+
+  program
+    .command('gen-heapgraph')
+    .description('generate a benchmark heap graph (docs/heapgraph.md): N nodes, about 2N edges, deterministic per seed')
+    .option('--variant <garbage|live>', 'garbage: 90% cyclic garbage over a live tree; live: every node reachable', 'garbage')
+    .option('--nodes <N>', 'number of nodes', '1000000')
+    .option('--seed <S>', 'random seed', '1')
+    .option('--out <FILE>', 'write the graph here (default: standard output)')
+    .action(async (opts: { variant: string; nodes: string; seed: string; out?: string }) => {
+      process.stderr.write((await runGenHeapGraph(opts)) + '\n');
     });
 
   try {

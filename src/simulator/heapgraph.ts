@@ -1,4 +1,4 @@
-// The heapgraph format (shared/formats/heapgraph.md): a parser with line-numbered errors,
+// The heapgraph format (docs/heapgraph.md): a parser with line-numbered errors,
 // and a builder that lays the graph out as CPython lists held by a root list.
 
 import type { Simulation } from './run.js';

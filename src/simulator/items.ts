@@ -12,9 +12,9 @@ const CAPACITY = 2;
 
 export class ItemStore {
   /** Every item (a PyObject*'s code, 0 for NULL; see addresses.ts), regions back to back. */
-  pool = new Int32Array(1024);
+  pool: Int32Array = new Int32Array(1024);
   /** Per slot: start in `pool`, length, capacity (STRIDE Int32s). */
-  index = new Int32Array(1024 * STRIDE);
+  index: Int32Array = new Int32Array(1024 * STRIDE);
   /** End of the used part of `pool`. Regions are never reused: a released or outgrown region
    *  is left behind (a collection-sized run allocates each list's items once). */
   private used = 0;

@@ -1,7 +1,8 @@
 // Type tests for the traverse guard (issue 3, "Type-level guard"): inside `traverse(self, visit)`
 // of a pyclass spec, every way to reach the interpreter or mutate `self` is a compile error —
 // one `@ts-expect-error <reason>` per form, each beside a positive control that compiles. An
-// unused `@ts-expect-error` is itself an error (TS2578), so each expectation can fail.
+// unused `@ts-expect-error` is itself an error (TS2578), so each expectation can fail. The text
+// after "— says:" is what the compiler's message must contain (test/api/type-messages.test.ts).
 import { describe, expectTypeOf, test } from 'vitest';
 import {
   Py,
@@ -22,6 +23,8 @@ import {
   type RefCell,
   type RefList,
   type TraverseFn,
+  type TraverseHasNo_this_use_self,
+  type TraverseMustBeSynchronous_and_return_nothing,
   type TraverseSelf,
 } from 'traverse-guard';
 
@@ -70,8 +73,8 @@ describe('the views traverse receives', () => {
   test('TraverseFn is exactly (self, visit) => undefined with a void this', () => {
     expectTypeOf<TraverseFn<F>>().parameter(0).toEqualTypeOf<TraverseSelf<F>>();
     expectTypeOf<TraverseFn<F>>().parameter(1).toEqualTypeOf<Visit>();
-    expectTypeOf<TraverseFn<F>>().thisParameter.toEqualTypeOf<void>();
-    expectTypeOf<TraverseFn<F>>().returns.toEqualTypeOf<undefined>();
+    expectTypeOf<TraverseFn<F>>().thisParameter.toEqualTypeOf<void & TraverseHasNo_this_use_self>();
+    expectTypeOf<TraverseFn<F>>().returns.toEqualTypeOf<undefined | TraverseMustBeSynchronous_and_return_nothing>();
     expectTypeOf<Visit>().not.toExtend<Python>();
     expectTypeOf<Borrowed<Leaf>>().not.toExtend<Py<Leaf>>();
   });
@@ -84,7 +87,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x); // control
-        // @ts-expect-error a borrowed reference has no drop()
+        // @ts-expect-error a borrowed reference has no drop() — says: Property 'drop' does not exist on type 'Borrowed<
         self.x.drop();
       },
     });
@@ -95,15 +98,15 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         if (self.o) visit.call(self.o); // control
-        // @ts-expect-error optional reference: borrowed, no drop()
+        // @ts-expect-error optional reference: borrowed, no drop() — says: Property 'drop' does not exist on type 'Borrowed<
         if (self.o) self.o.drop();
         const got = self.cell.get();
         visit.call(got); // control
-        // @ts-expect-error cell.get() hands out a borrow, no drop()
+        // @ts-expect-error cell.get() hands out a borrow, no drop() — says: Property 'drop' does not exist on type 'Borrowed<
         got?.drop();
         for (const item of self.list) {
           visit.call(item); // control
-          // @ts-expect-error a list item is borrowed, no drop()
+          // @ts-expect-error a list item is borrowed, no drop() — says: Property 'drop' does not exist on type 'Borrowed<
           item.drop();
         }
       },
@@ -116,7 +119,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error a borrowed reference cannot be cloned (no cloneRef, no token)
+        // @ts-expect-error a borrowed reference cannot be cloned (no cloneRef, no token) — says: Property 'cloneRef' does not exist on type 'Borrowed<
         self.x.cloneRef(py);
       },
     });
@@ -130,7 +133,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error no bind(): it needs the interpreter
+        // @ts-expect-error no bind(): it needs the interpreter — says: Property 'bind' does not exist on type 'Borrowed<
         self.x.bind(py);
       },
     });
@@ -138,7 +141,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error no borrowMut(): it needs the interpreter and a mutable borrow
+        // @ts-expect-error no borrowMut(): it needs the interpreter and a mutable borrow — says: Property 'borrowMut' does not exist on type 'Borrowed<
         self.x.borrowMut(py);
       },
     });
@@ -146,7 +149,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error no borrow(): it needs the interpreter
+        // @ts-expect-error no borrow(): it needs the interpreter — says: Property 'borrow' does not exist on type 'Borrowed<
         self.x.borrow(py);
       },
     });
@@ -159,7 +162,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error Borrowed is not assignable to Py (it could be dropped or moved)
+        // @ts-expect-error Borrowed is not assignable to Py (it could be dropped or moved) — says: Type 'Borrowed<
         const stolen: Py<Leaf> = self.x;
         void stolen;
       },
@@ -173,7 +176,7 @@ describe('references inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error init takes owned references, not borrows
+        // @ts-expect-error init takes owned references, not borrows — says: Type 'Borrowed<
         Py.new(py, Holder, { r: self.x });
       },
     });
@@ -187,7 +190,7 @@ describe('cells inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.cell.get()); // control
-        // @ts-expect-error a read-only cell has no take()
+        // @ts-expect-error a read-only cell has no take() — says: Property 'take' does not exist on type 'ReadonlyRefCell<
         self.cell.take();
       },
     });
@@ -199,7 +202,7 @@ describe('cells inside traverse', () => {
       fields,
       traverse(self, visit) {
         if (!self.cell.isEmpty()) visit.call(self.cell.get()); // control
-        // @ts-expect-error a read-only cell has no set()
+        // @ts-expect-error a read-only cell has no set() — says: Property 'set' does not exist on type 'ReadonlyRefCell<
         self.cell.set(null);
       },
     });
@@ -211,7 +214,7 @@ describe('cells inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.cell.get());
-        // @ts-expect-error a read-only cell has no replace()
+        // @ts-expect-error a read-only cell has no replace() — says: Property 'replace' does not exist on type 'ReadonlyRefCell<
         self.cell.replace(owned);
       },
     });
@@ -223,7 +226,7 @@ describe('cells inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.cell.get());
-        // @ts-expect-error a read-only cell has no clear()
+        // @ts-expect-error a read-only cell has no clear() — says: Property 'clear' does not exist on type 'ReadonlyRefCell<
         self.cell.clear();
       },
     });
@@ -237,7 +240,7 @@ describe('lists inside traverse', () => {
       fields,
       traverse(self, visit) {
         for (const x of self.list) visit.call(x); // control
-        // @ts-expect-error a read-only list has no push()
+        // @ts-expect-error a read-only list has no push() — says: Property 'push' does not exist on type 'ReadonlyRefList<
         self.list.push(owned);
       },
     });
@@ -249,7 +252,7 @@ describe('lists inside traverse', () => {
       fields,
       traverse(self, visit) {
         self.list.forEach((x) => visit.call(x)); // control
-        // @ts-expect-error a read-only list has no pop()
+        // @ts-expect-error a read-only list has no pop() — says: Property 'pop' does not exist on type 'ReadonlyRefList<
         self.list.pop();
       },
     });
@@ -263,11 +266,11 @@ describe('lists inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.list.at(0)); // control
-        // @ts-expect-error a read-only list has no set()
+        // @ts-expect-error a read-only list has no set() — says: Property 'set' does not exist on type 'ReadonlyRefList<
         self.list.set(0, owned);
-        // @ts-expect-error a read-only list has no splice()
+        // @ts-expect-error a read-only list has no splice() — says: Property 'splice' does not exist on type 'ReadonlyRefList<
         self.list.splice(0, 1);
-        // @ts-expect-error a read-only list has no clear()
+        // @ts-expect-error a read-only list has no clear() — says: Property 'clear' does not exist on type 'ReadonlyRefList<
         self.list.clear();
       },
     });
@@ -292,9 +295,9 @@ describe('fields inside traverse', () => {
         const n: number = self.n; // control
         void n;
         visit.call(self.x);
-        // @ts-expect-error self is readonly: no assignment to a primitive field
+        // @ts-expect-error self is readonly: no assignment to a primitive field — says: Cannot assign to 'n' because it is a read-only property
         self.n = 1;
-        // @ts-expect-error self is readonly: no assignment to a reference field (it would drop the old one)
+        // @ts-expect-error self is readonly: no assignment to a reference field (it would drop the old one) — says: Cannot assign to 'o' because it is a read-only property
         self.o = null;
       },
     });
@@ -305,7 +308,7 @@ describe('fields inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.o);
-        // @ts-expect-error self is readonly: no delete (it would drop the reference)
+        // @ts-expect-error self is readonly: no delete (it would drop the reference) — says: The operand of a 'delete' operator cannot be a read-only property
         delete self.o;
       },
     });
@@ -318,17 +321,17 @@ describe('fields inside traverse', () => {
         visit.call(self.x);
         const b: number = self.v.a.b; // control
         void b;
-        // @ts-expect-error deep readonly: nested object property
+        // @ts-expect-error deep readonly: nested object property — says: Cannot assign to 'b' because it is a read-only property
         self.v.a.b = 2;
-        // @ts-expect-error deep readonly: nested array has no push()
+        // @ts-expect-error deep readonly: nested array has no push() — says: Property 'push' does not exist on type 'readonly number[]'
         self.v.arr.push(3);
-        // @ts-expect-error deep readonly: nested array element
+        // @ts-expect-error deep readonly: nested array element — says: Index signature in type 'readonly number[]' only permits reading
         self.v.arr[0] = 5;
-        // @ts-expect-error deep readonly: object inside a nested array
+        // @ts-expect-error deep readonly: object inside a nested array — says: Cannot assign to 'k' because it is a read-only property
         self.v.items[0].k = 'y';
-        // @ts-expect-error deep readonly: a Map value is a ReadonlyMap (no set())
+        // @ts-expect-error deep readonly: a Map value is a ReadonlyMap (no set()) — says: Property 'set' does not exist on type 'ReadonlyMap<
         self.m.set('k', 1);
-        // @ts-expect-error deep readonly: a Set value is a ReadonlySet (no add())
+        // @ts-expect-error deep readonly: a Set value is a ReadonlySet (no add()) — says: Property 'add' does not exist on type 'ReadonlySet<
         self.set.add(1);
       },
     });
@@ -340,9 +343,9 @@ describe('fields inside traverse', () => {
       traverse(self, visit) {
         visit.call(self.pv); // controls: it can still be visited
         for (const x of self.nested.inner) visit.call(x);
-        // @ts-expect-error a Py in a value field is seen as a borrow: no drop()
+        // @ts-expect-error a Py in a value field is seen as a borrow: no drop() — says: Property 'drop' does not exist on type 'Borrowed<
         self.pv?.drop();
-        // @ts-expect-error a Py nested in a value object is a borrow too: no cloneRef()
+        // @ts-expect-error a Py nested in a value object is a borrow too: no cloneRef() — says: Property 'cloneRef' does not exist on type 'Borrowed<
         self.nested.inner[0].cloneRef(py);
       },
     });
@@ -354,9 +357,9 @@ describe('fields inside traverse', () => {
       fields,
       traverse(self, visit) {
         if (self.tok !== null && self.bnd !== null) visit.call(self.x); // control: reads compile
-        // @ts-expect-error a token in a value field is opaque: no newPool()
+        // @ts-expect-error a token in a value field is opaque: no newPool() — says: Property 'newPool' does not exist on type 'HiddenFromTraverse'
         self.tok?.newPool();
-        // @ts-expect-error a Bound in a value field is opaque: no borrowMut()
+        // @ts-expect-error a Bound in a value field is opaque: no borrowMut() — says: Property 'borrowMut' does not exist on type 'HiddenFromTraverse'
         self.bnd?.borrowMut();
       },
     });
@@ -368,7 +371,7 @@ describe('fields inside traverse', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error TraverseSelf is not an Instance (read-only cell, borrowed references)
+        // @ts-expect-error TraverseSelf is not an Instance (read-only cell, borrowed references) — says: Argument of type 'TraverseSelf<
         mutate(self);
       },
       clear(self) {
@@ -383,7 +386,7 @@ describe('the traverse signature', () => {
     pyclass('A', { fields, traverse: (self, visit) => visit.call(self.x) }); // control
     pyclass('B', {
       fields,
-      // @ts-expect-error traverse takes exactly (self, visit): no Python token
+      // @ts-expect-error traverse takes exactly (self, visit): no Python token — says: TraverseTakesOnly_self_and_visit
       traverse(self, visit, token: Python) {
         visit.call(self.x);
         void token;
@@ -394,7 +397,7 @@ describe('the traverse signature', () => {
   test('a third parameter, optional', () => {
     pyclass('A', {
       fields,
-      // @ts-expect-error traverse takes exactly (self, visit): not even an optional token
+      // @ts-expect-error traverse takes exactly (self, visit): not even an optional token — says: TraverseTakesOnly_self_and_visit
       traverse(self, visit, token?: Python) {
         visit.call(self.x);
         void token;
@@ -411,7 +414,7 @@ describe('the traverse signature', () => {
     });
     pyclass('B', {
       fields,
-      // @ts-expect-error traverse gets no `this` (PyO3 rejects receivers other than &self)
+      // @ts-expect-error traverse gets no `this` (PyO3 rejects receivers other than &self) — says: TraverseHasNo_this_use_self
       traverse(this: Instance<F>, self, visit) {
         visit.call(self.x);
       },
@@ -423,7 +426,7 @@ describe('the traverse signature', () => {
       fields,
       traverse(self, visit) {
         visit.call(self.x);
-        // @ts-expect-error `this` is void: the full instance is unreachable
+        // @ts-expect-error `this` is void: the full instance is unreachable — says: Property 'x' does not exist on type 'void & TraverseHasNo_this_use_self'
         this.x.drop();
       },
     });
@@ -432,7 +435,7 @@ describe('the traverse signature', () => {
   test('async traverse', () => {
     pyclass('A', {
       fields,
-      // @ts-expect-error traverse must be synchronous (a Promise is not undefined)
+      // @ts-expect-error traverse must be synchronous (a Promise is not undefined) — says: TraverseMustBeSynchronous_and_return_nothing
       async traverse(self, visit) {
         visit.call(self.x);
       },
@@ -442,7 +445,7 @@ describe('the traverse signature', () => {
   test('generator traverse', () => {
     pyclass('A', {
       fields,
-      // @ts-expect-error traverse must not be a generator (its body would never run)
+      // @ts-expect-error traverse must not be a generator (its body would never run) — says: TraverseMustBeSynchronous_and_return_nothing
       *traverse(self, visit) {
         visit.call(self.x);
       },
@@ -459,7 +462,7 @@ describe('the traverse signature', () => {
     });
     pyclass('B', {
       fields,
-      // @ts-expect-error traverse returns nothing (errors come from visit.call)
+      // @ts-expect-error traverse returns nothing (errors come from visit.call) — says: Type 'number' is not assignable to type 'TraverseMustBeSynchronous_and_return_nothing'
       traverse(self, visit) {
         visit.call(self.x);
         return -1;
@@ -479,7 +482,7 @@ describe('the traverse signature', () => {
       visit.call(self.x);
     }
     pyclass('B', { fields, traverse: namedTraverse }); // control
-    // @ts-expect-error a TraverseFn body gets the same readonly view
+    // @ts-expect-error a TraverseFn body gets the same readonly view — says: Property 'take' does not exist on type 'ReadonlyRefCell<
     const bad: TraverseFn<F> = (self) => self.cell.take();
     void bad;
   });
@@ -509,7 +512,7 @@ describe('the capabilities', () => {
         const v: Visit = visit; // control
         visit.call(self.x);
         void v;
-        // @ts-expect-error Visit is not assignable to Python
+        // @ts-expect-error Visit is not assignable to Python — says: Type 'Visit' is missing the following properties from type 'Python'
         const token: Python = visit;
         void token;
       },
@@ -518,13 +521,13 @@ describe('the capabilities', () => {
 
   test('Visit, Python and TraverseError cannot be constructed by user code', () => {
     Python.withGil((p) => Py.new(p, Leaf, {})); // control: tokens come from withGil
-    // @ts-expect-error Visit's constructor is private (only the trampoline makes one)
+    // @ts-expect-error Visit's constructor is private (only the trampoline makes one) — says: Constructor of class 'Visit' is private
     new Visit(() => 0, null);
-    // @ts-expect-error Python's constructor is private (tokens come from withGil and friends)
+    // @ts-expect-error Python's constructor is private (tokens come from withGil and friends) — says: Constructor of class 'Python' is private
     new Python();
-    // @ts-expect-error TraverseError's constructor is private (it comes only out of visit.call)
+    // @ts-expect-error TraverseError's constructor is private (it comes only out of visit.call) — says: Constructor of class 'TraverseError' is private
     new TraverseError(1);
-    // @ts-expect-error TraverseError has no public factory either
+    // @ts-expect-error TraverseError has no public factory either — says: Property 'create' does not exist on type 'typeof TraverseError'
     TraverseError.create(1);
   });
 
@@ -536,15 +539,15 @@ describe('the capabilities', () => {
         visit.call(self.cell.get());
         visit.call(null);
         visit.call(self.list.at(5));
-        // @ts-expect-error a number is not a reference
+        // @ts-expect-error a number is not a reference — says: is not assignable to parameter of type 'Py<unknown> | Borrowed<unknown>
         visit.call(self.n);
-        // @ts-expect-error the cell itself is not a reference: call get()
+        // @ts-expect-error the cell itself is not a reference: call get() — says: is not assignable to parameter of type 'Py<unknown> | Borrowed<unknown>
         visit.call(self.cell);
-        // @ts-expect-error the list itself is not a reference: iterate it
+        // @ts-expect-error the list itself is not a reference: iterate it — says: is not assignable to parameter of type 'Py<unknown> | Borrowed<unknown>
         visit.call(self.list);
-        // @ts-expect-error a plain value field is not a reference
+        // @ts-expect-error a plain value field is not a reference — says: is not assignable to parameter of type 'Py<unknown> | Borrowed<unknown>
         visit.call(self.v);
-        // @ts-expect-error a look-alike object is not a reference
+        // @ts-expect-error a look-alike object is not a reference — says: is not assignable to parameter of type 'Py<unknown> | Borrowed<unknown>
         visit.call({});
       },
     });

@@ -30,7 +30,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   }
 }
 
-// The example of shared/formats/heapgraph.md: nodes 2, 3 (a cycle) and 4 (hanging off it).
+// The example of docs/heapgraph.md: nodes 2, 3 (a cycle) and 4 (hanging off it).
 const EXAMPLE = 'heapgraph 1 5 4\n1 1 1\n0 0\n0 2 3 4\n0 1 2\n0 0\n';
 
 describe('traverse-guard gc-bench', () => {

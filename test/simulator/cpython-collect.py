@@ -1,5 +1,5 @@
 """CPython side of the differential test (test/simulator/differential.test.ts).
-Reads a file of concatenated heap graphs (shared/formats/heapgraph.md), builds each as lists
+Reads a file of concatenated heap graphs (docs/heapgraph.md), builds each as lists
 inside a function (so no frame locals survive), runs one full gc.collect() with the collector
 disabled, and prints a JSON list: per graph {"collected": n, "before": stats, "after": stats}."""
 import gc

@@ -1,8 +1,13 @@
-// Finds the real CPython interpreters on this machine (pyenv installs and `python3` on PATH),
-// asks each for its exact version, and maps it to a simulator profile. Absent or unusable
-// interpreters are skipped: nothing here requires any CPython to exist.
+// Finds the real CPython interpreters the differential tests compare against, asks each for its
+// exact version, and maps it to a simulator profile. TRAVERSE_GUARD_PYTHONS (interpreter paths
+// or command names, separated by the path delimiter, `:` on POSIX) names them explicitly; without
+// it: pyenv's installs ($PYENV_ROOT, default ~/.pyenv), then `python3` and `python3.N`
+// in every directory on PATH.
+// Absent or unusable interpreters are skipped: nothing here requires any CPython to exist.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { getProfile, type ProfileName } from '../../src/simulator/index.js';
 
 export interface FoundPython {
@@ -20,16 +25,27 @@ export function profileFor(version: string): ProfileName | undefined {
   return getProfile(`3.${minor}`)?.name;
 }
 
+/** pyenv's versions directory: $PYENV_ROOT/versions, default ~/.pyenv/versions. */
+export function pyenvVersionsDir(): string {
+  return join(process.env.PYENV_ROOT || join(homedir(), '.pyenv'), 'versions');
+}
+
 function candidates(): string[] {
+  const explicit = process.env.TRAVERSE_GUARD_PYTHONS;
+  if (explicit) return explicit.split(delimiter).filter(Boolean);
   const out: string[] = [];
-  const root = '/root/.pyenv/versions';
+  const root = pyenvVersionsDir();
   if (existsSync(root)) {
     for (const v of readdirSync(root).sort()) {
-      if (/^3\.\d+/.test(v)) out.push(`${root}/${v}/bin/python3`);
+      if (/^3\.\d+/.test(v)) out.push(join(root, v, 'bin', 'python3'));
     }
   }
-  // python3 on PATH (often a pyenv shim), then the system interpreters it may shadow.
-  out.push('python3', '/usr/bin/python3', '/usr/local/bin/python3');
+  // python3 and python3.N in every directory on PATH, not only the first match: a pyenv shim
+  // must not hide the system's interpreter (duplicates are dropped by real path below).
+  const names = ['python3', ...Array.from({ length: 8 }, (_, i) => `python3.${7 + i}`)];
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of names) if (existsSync(join(dir, name))) out.push(join(dir, name));
+  }
   return out;
 }
 

@@ -1,10 +1,10 @@
 // Shared fixtures for the simulator fidelity tests: a small extension type `Node` with N
 // slots whose tp_traverse can run a hook (before or after visiting its slots), a PyO3-like
 // pending-decref pool, and a helper that finds the CPython installs on this machine.
-import { existsSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createSimulation, type Simulation } from '../../src/simulator/index.js';
 import type { Anomaly, GraphChange, PyType } from '../../src/simulator/index.js';
+import { findPythons as discoverPythons } from './cpython-discovery.js';
 
 export interface TraverseInfo {
   /** 1-based count of this object's tp_traverse calls. */
@@ -138,16 +138,13 @@ export function sim(python: string, debug = false): Simulation {
 /** The generational 3.8+ profiles (PyGC_Head with gc_refs in `_gc_prev`). */
 export const GEN_PROFILES = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14.5'] as const;
 
-/** Real CPython interpreters on this machine, by profile name ("3.11" → path). */
+/** Real CPython interpreters (see cpython-discovery.ts: TRAVERSE_GUARD_PYTHONS, pyenv, PATH),
+ *  by minor version ("3.11" → interpreter), 3.7 and later, the first found of each. */
 export function findPythons(): Map<string, string> {
   const out = new Map<string, string>();
-  const root = '/root/.pyenv/versions';
-  if (!existsSync(root)) return out;
-  for (const v of readdirSync(root)) {
-    const m = /^3\.(\d+)\.\d+$/.exec(v);
-    if (!m || Number(m[1]) < 7) continue;
-    const bin = `${root}/${v}/bin/python3`;
-    if (existsSync(bin)) out.set(`3.${m[1]}`, bin);
+  for (const p of discoverPythons()) {
+    const minor = p.version.split('.').slice(0, 2).join('.');
+    if (!out.has(minor)) out.set(minor, p.bin);
   }
   return out;
 }

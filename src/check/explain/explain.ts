@@ -5,7 +5,7 @@
 
 import { codeOf } from '../../simulator/addresses.js';
 import { describeFault } from '../../simulator/faults.js';
-import type { Process } from '../../simulator/process.js';
+import type { Process, TraceEvent } from '../../simulator/process.js';
 import type { RunResult } from '../../api/interpreter.js';
 import { StoryRecorder, type RuntimeView } from './story.js';
 import { snapshotHeap } from './snapshot.js';
@@ -28,6 +28,8 @@ export interface ExplainInput {
   readonly runtimeDescription?: string;
   readonly python: string;
   readonly debug: boolean;
+  /** Told of every tracer event after the story recorder (explain --html: html.ts). */
+  readonly observe?: (e: TraceEvent, recorder: StoryRecorder) => void;
 }
 
 export interface Explanation {
@@ -62,6 +64,7 @@ export function explainRun(input: ExplainInput): Explanation {
   const interp = input.interpreter;
   const p = interp.process;
   const rec = new StoryRecorder(p, interp);
+  if (input.observe) rec.observer = (e) => input.observe!(e, rec);
   rec.attach();
   let result: RunResult;
   try {

@@ -88,6 +88,14 @@ export class StoryRecorder {
     this.book = new AddressBook(p);
   }
 
+  /** Told of each event after the recorder has (explain --html takes its steps here). */
+  observer: ((e: TraceEvent) => void) | null = null;
+
+  /** The story of the collection being told, so far (a step-by-step view reads what is new). */
+  get currentLines(): readonly string[] {
+    return this.cur?.lines ?? [];
+  }
+
   /** Installs the recorder as the process's tracer. */
   attach(): void {
     this.p.tracer = (e) => {
@@ -96,6 +104,7 @@ export class StoryRecorder {
       } catch (err) {
         this.cur?.lines.push(`    (explain could not describe a ${e.kind} event: ${err instanceof Error ? err.message : String(err)})`);
       }
+      this.observer?.(e);
     };
   }
 
