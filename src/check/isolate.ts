@@ -15,10 +15,13 @@ import { PACKAGE_ROOT } from './compile.js';
 import type { ProfileChoice } from './explore.js';
 import type { CheckedRoots } from './find-files.js';
 import { treeRssMb } from './memory.js';
-import { compileGraph } from './module-graph.js';
+import { compileGraph, helpersScript } from './module-graph.js';
 import { ChannelReader } from './result-channel.js';
 import { OUTPUT_CAP_BYTES, probeSandbox, type Sandbox } from './sandbox.js';
-import type { WorkerJob, WorkerResult } from './worker-protocol.js';
+import type { WorkerHello, WorkerJob, WorkerResult } from './worker-protocol.js';
+
+let helperCache: WorkerHello['helpers'] | undefined;
+const helpers = () => (helperCache ??= helpersScript());
 
 export interface IsolateOptions {
   readonly runtimes: readonly RuntimeKind[];
@@ -151,7 +154,8 @@ export class IsolatedWorker {
       const after = this.pending?.result ? ' after its result' : '';
       this.settle({ ok: false, error: `the worker died${after} (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}` });
     });
-    (child.stdin as Writable).write(`${JSON.stringify({ secret: this.secret })}\n`);
+    const hello: WorkerHello = { secret: this.secret, helpers: helpers() };
+    (child.stdin as Writable).write(`${JSON.stringify(hello)}\n`);
     const cap = this.opts.memoryCapMb ?? this.sandbox.protections.memoryCapMb;
     if (this.sandbox.protections.memory === 'rss' && child.pid) {
       const pid = child.pid;

@@ -6,7 +6,8 @@
 // rewritten to `__tg_site(LINE, pyclass)(…)`, so the worker learns the call's source line by
 // construction, not from a stack trace.
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
 import { type CheckedRoots, readChecked } from './find-files.js';
@@ -35,6 +36,12 @@ export interface ModuleGraph {
 }
 
 export class CompileError extends Error {}
+
+/** tslib, the transpiler's helpers as globals of a realm (path and text, for the worker). */
+export function helpersScript(): { readonly file: string; readonly text: string } {
+  const file = createRequire(import.meta.url).resolve('tslib');
+  return { file, text: readFileSync(file, 'utf8') };
+}
 
 const API_SPECIFIERS = new Set(['traverse-guard', 'traverse-guard/simulator']);
 const TS_FOR_JS: Readonly<Record<string, readonly string[]>> = {
@@ -109,6 +116,9 @@ function compileOne(file: string, text: string): { code: string; lines: number[]
       jsx: ts.JsxEmit.ReactJSX,
       sourceMap: true,
       esModuleInterop: true,
+      // The helpers (`using`, import interop, decorators…) come from tslib, run in the realm
+      // once (helpersScript): their frames then sit in node_modules, which backtraces skip.
+      noEmitHelpers: true,
     },
   });
   const syntax = out.diagnostics?.filter((d) => d.category === ts.DiagnosticCategory.Error) ?? [];

@@ -73,7 +73,7 @@ function describe(e: unknown): string {
 }
 
 /** Loads the graph's entry in a new realm. Rejects with the file's load error. */
-export async function loadInRealm(graph: ModuleGraph, api: RealmApi, out: ConsoleSink): Promise<LoadedRealm> {
+export async function loadInRealm(graph: ModuleGraph, api: RealmApi, out: ConsoleSink, helpers?: vm.Script): Promise<LoadedRealm> {
   let alive = true;
   // The realm gets numbers for its timers, never the worker's timer objects.
   const timers = new Map<number, { clear: () => void }>();
@@ -138,6 +138,14 @@ export async function loadInRealm(graph: ModuleGraph, api: RealmApi, out: Consol
     },
   };
   const context = vm.createContext(sandbox, { name: 'checked file', codeGeneration: { strings: true, wasm: false } });
+  // Node adds Symbol.dispose and Symbol.asyncDispose to its own realm only; `using` in the
+  // file must name the same symbols as the API's disposables (symbols cross realms unchanged).
+  const shareSymbols = vm.runInContext(
+    `(d, a) => { for (const [k, v] of [['dispose', d], ['asyncDispose', a]]) if (typeof Symbol[k] !== 'symbol' && typeof v === 'symbol') Object.defineProperty(Symbol, k, { value: v }); }`,
+    context,
+  ) as (d: symbol, a: symbol) => void;
+  shareSymbols(Symbol.dispose, Symbol.asyncDispose);
+  helpers?.runInContext(context);
   const makeModule = vm.runInContext('(() => ({ exports: {} }))', context) as () => { exports: Record<string, unknown> };
   const classes: DefinedClass[] = [];
   const realPyclass = api['traverse-guard'].pyclass as (name: string, spec: unknown) => PyClass;

@@ -7,6 +7,7 @@
 
 import { Socket } from 'node:net';
 import { relative } from 'node:path';
+import vm from 'node:vm';
 import * as indexApi from '../api/index.js';
 import * as simulatorApi from '../simulator/index.js';
 import { comboKey, compactFault, exploreClass, summarize, type ComboOutcome } from './explore.js';
@@ -41,10 +42,10 @@ function mapStrings<T>(v: T, modules: Parameters<typeof mapSourceLines>[1]): T {
 }
 
 /** Checks one file: its classes against adversarial heaps, then its `main`. */
-async function checkFile(job: WorkerJob, progress: (runs: number) => void): Promise<WorkerResult> {
+async function checkFile(job: WorkerJob, helpers: vm.Script | undefined, progress: (runs: number) => void): Promise<WorkerResult> {
   const t0 = performance.now();
   consoleBytes = 0;
-  const realm = await loadInRealm(job.graph, api, toConsole);
+  const realm = await loadInRealm(job.graph, api, toConsole, helpers);
   try {
     const mod = realm.exports;
     // An exported setup() runs as Python code on every fresh interpreter before each heap state
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', () => {});
   const channel = new Socket({ fd: RESULT_FD, readable: false, writable: true });
   let secret: string | undefined;
+  let helpers: vm.Script | undefined;
   const send = (m: { readonly type: ChannelMessage['type'] } & Record<string, unknown>) =>
     new Promise<void>((done) => {
       channel.write(`${JSON.stringify({ k: secret, ...m })}\n`, () => done());
@@ -116,14 +118,16 @@ async function main(): Promise<void> {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (secret === undefined) {
-        secret = (JSON.parse(line) as WorkerHello).secret;
+        const hello = JSON.parse(line) as WorkerHello;
+        secret = hello.secret;
+        helpers = new vm.Script(hello.helpers.text, { filename: hello.helpers.file });
         continue;
       }
       const job = JSON.parse(line) as WorkerJob;
       chain = chain.then(async () => {
         let reply: WorkerReply;
         try {
-          reply = { id: job.id, ok: true, result: await checkFile(job, (runs) => void send({ type: 'progress', id: job.id, runs })) };
+          reply = { id: job.id, ok: true, result: await checkFile(job, helpers, (runs) => void send({ type: 'progress', id: job.id, runs })) };
         } catch (e) {
           reply = { id: job.id, ok: false, error: `failed to load: ${describeError(e)}` };
         }

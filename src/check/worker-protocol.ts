@@ -47,6 +47,8 @@ export type WorkerReply =
 /** The first stdin line: the secret every message on the result channel must carry. */
 export interface WorkerHello {
   readonly secret: string;
+  /** tslib (module-graph.ts helpersScript), run in every realm before the file. */
+  readonly helpers: { readonly file: string; readonly text: string };
 }
 
 /** A message on the result channel (fd 3). */
