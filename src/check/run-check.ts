@@ -26,6 +26,8 @@ export interface CheckOptions {
   /** Files a worker process checks before it is replaced (1 = a process per file). */
   readonly filesPerWorker?: number;
   readonly maxStates?: number;
+  /** Resident memory (MB) a worker may use before it is killed (default: sandbox.ts). */
+  readonly memoryCapMb?: number;
   readonly onProgress?: (done: number, total: number, runs: number) => void;
   /** After each file's worker: its wall time (spawn to exit) and the worker's own time after
    *  start-up (load and exploration), for `npm run bench:check`. */
@@ -52,7 +54,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const t0 = performance.now();
   const found = findCheckFiles(opts.paths, opts.cwd);
   const files = found.files.map((f) => f.path);
-  const protections = probeSandbox(WORKER).protections;
+  const sandboxed = probeSandbox(WORKER).protections;
+  const protections = { ...sandboxed, memoryCapMb: opts.memoryCapMb ?? sandboxed.memoryCapMb };
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
   // Lint in the parent while the workers explore (the workers need no lint results).
@@ -67,7 +70,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const progress = () => opts.onProgress?.(done, files.length, runs + [...live.values()].reduce((a, b) => a + b, 0));
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.max(1, files.length)));
   const worker = async () => {
-    const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker });
+    const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker, memoryCapMb: opts.memoryCapMb });
     try {
       while (next < files.length) {
         const i = order[next++];
@@ -132,7 +135,9 @@ function buildFileReport(rel: string, abs: string, roots: CheckedRoots, findings
   const classes = result.classes.map((c) => {
     // The runtime's definition line and the syntax's agree up to a line or two (multi-line calls).
     // Line 0: the class came from a pyclass passed around as a value; take its name's first span.
-    const span = spans.filter((s) => s.name === c.name).sort((a, b) => (c.line ? Math.abs(a.line - c.line) - Math.abs(b.line - c.line) : a.line - b.line))[0];
+    // A name made at run time (a factory) has no span of its name: take the call's own line.
+    const named = spans.filter((s) => s.name === c.name);
+    const span = (named.length ? named : spans.filter((s) => s.line === c.line)).sort((a, b) => (c.line ? Math.abs(a.line - c.line) - Math.abs(b.line - c.line) : a.line - b.line))[0];
     const fs = span ? byClass.get(`${span.name}:${span.line}`) ?? [] : [];
     return judgeClass(c.name, span?.line ?? c.line, fs, toEntries(c.outcomes));
   });
