@@ -70,7 +70,7 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .option('--timeout <seconds>', 'time limit per file', '60')
     .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
     .option('--max-states <N>', 'bound the adversarial states per class')
-    .option('--isolate-files', 'a fresh worker process for every file (slower; no file shares globals with another)')
+    .option('--isolate-files', 'a fresh worker process for every file (slower; every file already has a realm of its own)')
     .option('--no-color', 'no ANSI colour in the table')
     .action(async (paths: string[], flags: CheckFlags) => {
       if (!['table', 'json', 'sarif'].includes(flags.format)) throw new UsageError(`unknown format '${flags.format}' (table, json, sarif)`);
