@@ -52,7 +52,7 @@ const LIVE = new Set<IsolatedWorker>();
 
 /** Kills every live worker (their whole process groups) at once, synchronously. */
 export function stopAllWorkers(): void {
-  for (const w of LIVE) w.close();
+  for (const w of LIVE) w.kill();
 }
 
 /** One worker process at a time, replaced after a failure or `filesPerWorker` files. */
@@ -102,8 +102,24 @@ export class IsolatedWorker {
     });
   }
 
-  /** Ends the worker process. */
+  /** Ends the worker: an idle one exits by itself once its stdin closes (so that the sandbox's
+   *  unshare reaps it); one still running after a grace period is killed. */
   close(): void {
+    const c = this.child;
+    if (c && !this.pending) {
+      this.child = null;
+      this.reader = null;
+      this.stopPolling();
+      c.stdin?.end();
+      const t = setTimeout(() => killGroup(c), 5_000);
+      t.unref();
+      c.once('exit', () => clearTimeout(t));
+    } else this.stop();
+    LIVE.delete(this);
+  }
+
+  /** Ends the worker process now. */
+  kill(): void {
     this.stop();
     LIVE.delete(this);
   }
@@ -220,13 +236,17 @@ export class IsolatedWorker {
     this.stopPolling();
     if (c) {
       c.stdin?.end();
-      try {
-        // The worker leads its own process group (detached): kill the group, the sandbox's
-        // unshare and the node it forked alike.
-        if (c.pid) process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        c.kill('SIGKILL');
-      }
+      killGroup(c);
     }
+  }
+}
+
+/** The worker leads its own process group (detached): kill the group, the sandbox's unshare
+ *  and the node it forked alike. */
+function killGroup(c: ChildProcess): void {
+  try {
+    if (c.pid) process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    c.kill('SIGKILL');
   }
 }
