@@ -2,7 +2,22 @@
 // findings, then the evidence line, then the summary. Colour only on a TTY without NO_COLOR.
 
 import type { RuntimeKind, Verdict } from '../api/index.js';
+import { printable } from './printable.js';
 import { worstFor, type CheckReport, type ClassReport, type FileReport } from './report.js';
+import type { Protections } from './sandbox.js';
+
+/** The footer's one line on the sandbox (docs/security.md says what each part means). */
+export function protectionsLine(p: Protections): string {
+  const parts = [
+    'results on a secret channel',
+    'a realm per file',
+    p.network === 'namespace' ? 'no network (namespace)' : 'network: realm only (no namespace)',
+    p.pidNamespace ? 'own PID namespace' : 'no PID namespace',
+    p.workerUid !== null ? `uid ${p.workerUid}` : 'same uid',
+    p.memory === 'rss' ? `RSS cap ${p.memoryCapMb} MB` : 'heap cap only',
+  ];
+  return `sandbox: ${parts.join(', ')}`;
+}
 
 const SHORT: Readonly<Record<RuntimeKind, string>> = {
   guarded: 'guarded',
@@ -37,12 +52,12 @@ const STATUS: Record<ClassReport['status'], [string, string]> = {
 
 function classLines(c: ClassReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
   const rules = [...new Set(c.findings.map((f) => f.ruleId))];
-  const head = `  ${style('bold', c.name)}${style('dim', `:${c.line}`)}`;
+  const head = `  ${style('bold', printable(c.name))}${style('dim', `:${c.line}`)}`;
   const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(c.verdicts, r), style)}`).join(' ');
   const [label, color] = STATUS[c.status];
   const lines = [`${head.padEnd(34 + (head.length - stripAnsi(head).length))} ${cells} ${style(color, label)}${c.guardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`];
   if (rules.length) lines.push(`      ${style('cyan', rules.join(', '))}`);
-  if (c.status !== 'clean') lines.push(`      ${style('dim', c.explanation)}`);
+  if (c.status !== 'clean') lines.push(`      ${style('dim', printable(c.explanation))}`);
   const context = c.verdicts && Object.entries(c.verdicts).find(([k, v]) => k.startsWith('pyo3-0.18.3@') && v.verdict === 'crash');
   if (c.status === 'clean' && context) {
     lines.push(`      ${style('dim', `pyo3-0.18.3 crashes even this correct traverse: its trampoline applies a deferred decref another thread left (the seed's crash1)`)}`);
@@ -55,14 +70,14 @@ function stripAnsi(s: string): string {
 }
 
 function fileLines(f: FileReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
-  const out = [style('bold', f.path)];
-  if (f.error) out.push(`  ${style('red,bold', 'error:')} ${f.error}`);
+  const out = [style('bold', printable(f.path))];
+  if (f.error) out.push(`  ${style('red,bold', 'error:')} ${printable(f.error)}`);
   for (const c of f.classes) out.push(...classLines(c, runtimes, style));
   if (f.main) {
     const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(f.main!, r), style)}`).join(' ');
     out.push(`  ${'main scenario'.padEnd(32)} ${cells}${f.mainGuardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`);
   }
-  for (const x of f.otherFindings) out.push(`  ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${x.message}`);
+  for (const x of f.otherFindings) out.push(`  ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${printable(x.message)}`);
   return out;
 }
 
@@ -81,6 +96,7 @@ export function formatTable(r: CheckReport, color: boolean): string {
       (s.fileErrors ? `, ${style('red,bold', `${s.fileErrors} files could not be checked`)}` : ''),
   );
   out.push(style('dim', `${s.runs.toLocaleString('en-US')} collections in ${s.seconds.toFixed(1)} s (${s.statesPerSecond.toLocaleString('en-US')} states/s)`));
+  if (r.protections) out.push(style('dim', protectionsLine(r.protections)));
   out.push(bad ? style('red,bold', 'disagreement') : s.fileErrors ? style('red,bold', 'incomplete') : style('green,bold', 'agreement'));
   return out.join('\n') + '\n';
 }

@@ -1,20 +1,27 @@
-// Runs user files in isolated worker processes. Node's permission model lets a worker read
-// only the check's private directory of compiled files and this package (no writes, no
-// network, no child processes); each file has a time limit and the worker a memory cap. A
-// worker is long-lived and takes one file at a time (start-up dominated the check when every
-// file had its own process); after a file times out or crashes it, the worker is replaced, so
-// the file gets a clear per-file error and the check goes on. `filesPerWorker: 1` gives every
-// file a process of its own (files in one worker share globals a file might have patched).
+// Runs checked files in isolated worker processes (the sandbox: sandbox.ts; each file in a
+// realm of its own inside the worker: realm.ts). A worker is long-lived and takes one file at a
+// time; its answers come on the result channel (fd 3) with its secret and are validated
+// (result-channel.ts). A file's result counts only once the worker says `done` (its realm is
+// gone); anything else after the result, a death, a timeout, memory over the cap or a bad
+// message is a per-file error for that file, the worker is replaced and the run goes on. The
+// worker's stdout and stderr are drained and capped, never buffered without bound.
 
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CompileError, PACKAGE_ROOT, compileForWorker } from './compile.js';
-import { PROGRESS_MARKER, RESULT_MARKER, type WorkerJob, type WorkerReply, type WorkerResult } from './worker-protocol.js';
-import type { ProfileChoice } from './explore.js';
 import type { RuntimeKind } from '../api/index.js';
+import { PACKAGE_ROOT } from './compile.js';
+import type { ProfileChoice } from './explore.js';
+import type { CheckedRoots } from './find-files.js';
+import { treeRssMb } from './memory.js';
+import { compileGraph, helpersScript } from './module-graph.js';
+import { ChannelReader } from './result-channel.js';
+import { OUTPUT_CAP_BYTES, probeSandbox, type Sandbox } from './sandbox.js';
+import type { WorkerHello, WorkerJob, WorkerResult } from './worker-protocol.js';
+
+let helperCache: WorkerHello['helpers'] | undefined;
+const helpers = () => (helperCache ??= helpersScript());
 
 export interface IsolateOptions {
   readonly runtimes: readonly RuntimeKind[];
@@ -23,47 +30,61 @@ export interface IsolateOptions {
   readonly maxStates?: number;
   /** Files one worker process checks before it is replaced (default: no limit). */
   readonly filesPerWorker?: number;
+  /** Resident memory (MB) a worker may use, polled from outside. */
+  readonly memoryCapMb?: number;
 }
 
 export type IsolatedOutcome = { readonly ok: true; readonly result: WorkerResult } | { readonly ok: false; readonly error: string };
 
-const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'check', 'worker-main.js');
-
-type Child = ChildProcessByStdio<Writable, Readable, Readable>;
+export const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'check', 'worker-main.js');
 
 interface Pending {
   readonly id: number;
   readonly resolve: (o: IsolatedOutcome) => void;
   readonly onProgress?: (runs: number) => void;
   readonly timer: NodeJS.Timeout;
+  /** The validated result, held until the worker says `done`. */
+  result?: IsolatedOutcome;
+}
+
+/** Every worker process alive in this check (stopped on SIGINT/SIGTERM: signals.ts). */
+const LIVE = new Set<IsolatedWorker>();
+
+/** Kills every live worker (their whole process groups) at once, synchronously. */
+export function stopAllWorkers(): void {
+  for (const w of LIVE) w.kill();
 }
 
 /** One worker process at a time, replaced after a failure or `filesPerWorker` files. */
 export class IsolatedWorker {
-  private child: Child | null = null;
+  private child: ChildProcess | null = null;
+  private secret = '';
+  private reader: ChannelReader | null = null;
   private pending: Pending | null = null;
-  private out = '';
   private err = '';
   private filesDone = 0;
   private nextId = 1;
-  /** Where this worker's compiled files live (it may read nothing else of the user's). */
-  private readonly dir = mkdtempSync(join(tmpdir(), 'traverse-guard-'));
+  private poll: NodeJS.Timeout | null = null;
+  private readonly sandbox: Sandbox;
 
-  constructor(private readonly opts: IsolateOptions) {}
+  constructor(private readonly opts: IsolateOptions) {
+    this.sandbox = probeSandbox(WORKER);
+  }
 
-  /** Checks one file; never rejects for the file's own faults. */
-  run(file: string, onProgress?: (runs: number) => void): Promise<IsolatedOutcome> {
-    let compiled;
+  /** Checks one file (its real path, already accepted by find-files.ts); never rejects for the
+   *  file's own faults. */
+  run(file: string, roots: CheckedRoots, onProgress?: (runs: number) => void, extra?: Partial<WorkerJob>): Promise<IsolatedOutcome> {
+    let graph;
     try {
-      compiled = compileForWorker(file, this.dir);
+      graph = compileGraph(file, roots);
     } catch (e) {
-      if (e instanceof CompileError) return Promise.resolve({ ok: false, error: e.message });
-      throw e;
+      return Promise.resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
     }
     const job: WorkerJob = {
+      ...extra,
       id: this.nextId++,
-      entry: compiled.entry,
-      sources: Object.fromEntries(compiled.sources),
+      entry: file,
+      graph,
       runtimes: this.opts.runtimes,
       profiles: this.opts.profiles,
       maxStates: this.opts.maxStates,
@@ -74,68 +95,117 @@ export class IsolatedWorker {
         this.fail(`did not finish within ${this.opts.timeoutMs / 1000}s (an endless loop at load or in a traverse?)`);
       }, this.opts.timeoutMs);
       this.pending = { id: job.id, resolve, onProgress, timer };
-      child.stdin.write(`${JSON.stringify(job)}\n`);
+      (child.stdin as Writable).write(`${JSON.stringify(job)}\n`);
     }).finally(() => {
-      rmSync(compiled.dir, { recursive: true, force: true });
       this.filesDone++;
       if (this.opts.filesPerWorker && this.filesDone >= this.opts.filesPerWorker) this.stop();
     });
   }
 
-  /** Ends the worker process and removes the private directory. */
+  /** Ends the worker: an idle one exits by itself once its stdin closes (so that the sandbox's
+   *  unshare reaps it); one still running after a grace period is killed. */
   close(): void {
-    this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    const c = this.child;
+    if (c && !this.pending) {
+      this.child = null;
+      this.reader = null;
+      this.stopPolling();
+      c.stdin?.end();
+      const t = setTimeout(() => killGroup(c), 5_000);
+      t.unref();
+      c.once('exit', () => clearTimeout(t));
+    } else this.stop();
+    LIVE.delete(this);
   }
 
-  private ensureChild(): Child {
+  /** Ends the worker process now. */
+  kill(): void {
+    this.stop();
+    LIVE.delete(this);
+  }
+
+  private ensureChild(): ChildProcess {
     if (this.child) return this.child;
     const args = [
       '--experimental-permission',
-      `--allow-fs-read=${this.dir}/*`,
       `--allow-fs-read=${PACKAGE_ROOT}/*`,
-      '--enable-source-maps',
+      '--frozen-intrinsics',
+      '--disallow-code-generation-from-strings',
+      '--stack-trace-limit=200',
       '--max-old-space-size=1024',
       '--stack-size=4000',
       '--no-warnings',
       WORKER,
     ];
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const cmd = this.sandbox.command(args);
+    const child = spawn(cmd.file, cmd.args, {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      ...(cmd.uid !== undefined ? { uid: cmd.uid, gid: cmd.gid } : {}),
+    });
     this.child = child;
-    this.out = '';
+    LIVE.add(this);
     this.err = '';
     this.filesDone = 0;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => this.onStdout(d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (this.err.length < 8192) this.err += d;
+    this.secret = randomBytes(32).toString('hex');
+    this.reader = new ChannelReader(this.secret);
+    (child.stdout as Readable).on('data', () => {
+      // Drained and dropped: user output never piles up in the parent.
     });
-    child.stdin.on('error', () => {});
+    (child.stderr as Readable).setEncoding('utf8').on('data', (d: string) => {
+      if (this.err.length < OUTPUT_CAP_BYTES) this.err += d.slice(0, OUTPUT_CAP_BYTES - this.err.length);
+    });
+    (child.stdio[3] as Readable).on('data', (d: Buffer) => this.onChannel(child, d));
+    child.stdin!.on('error', () => {});
+    child.on('error', (e) => {
+      if (this.child !== child) return;
+      this.fail(`the worker could not start: ${e.message}`);
+    });
     child.on('close', (code, signal) => {
       if (this.child !== child) return;
       this.child = null;
+      this.stopPolling();
       const why = this.err.trim().split('\n').filter((l) => l && !l.startsWith('    at ')).slice(0, 3).join(' | ');
-      this.settle({ ok: false, error: `the worker died (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}` });
+      const after = this.pending?.result ? ' after its result' : '';
+      this.settle({ ok: false, error: `the worker died${after} (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}` });
     });
+    const hello: WorkerHello = { secret: this.secret, helpers: helpers() };
+    (child.stdin as Writable).write(`${JSON.stringify(hello)}\n`);
+    const cap = this.opts.memoryCapMb ?? this.sandbox.protections.memoryCapMb;
+    if (this.sandbox.protections.memory === 'rss' && child.pid) {
+      const pid = child.pid;
+      this.poll = setInterval(() => {
+        const mb = treeRssMb(pid);
+        if (mb > cap) this.fail(`used ${Math.round(mb)} MB of memory, over the ${cap} MB cap (the worker was killed)`);
+      }, 200);
+      this.poll.unref();
+    }
     return child;
   }
 
-  private onStdout(d: string): void {
-    this.out += d;
-    let i: number;
-    while ((i = this.out.indexOf('\n')) >= 0) {
-      const line = this.out.slice(0, i);
-      this.out = this.out.slice(i + 1);
-      if (line.startsWith(PROGRESS_MARKER)) this.pending?.onProgress?.(Number(line.slice(PROGRESS_MARKER.length)));
-      else if (line.startsWith(RESULT_MARKER)) {
-        let reply: WorkerReply;
-        try {
-          reply = JSON.parse(line.slice(RESULT_MARKER.length)) as WorkerReply;
-        } catch (e) {
-          this.fail(`the worker's result could not be read (${e instanceof Error ? e.message : String(e)})`);
-          continue;
-        }
-        if (!this.pending || reply.id !== this.pending.id) continue;
-        this.settle(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
+  private onChannel(child: ChildProcess, d: Buffer): void {
+    if (this.child !== child || !this.reader) return;
+    const messages = this.reader.push(d, this.pending?.id);
+    for (const m of messages) {
+      const p = this.pending;
+      if (m.type === 'bad') {
+        this.fail(`the worker's answer was refused: ${m.why}`);
+        return;
+      }
+      if (!p || m.id !== p.id) {
+        this.fail(`the worker sent a message for no file it was checking`);
+        return;
+      }
+      if (m.type === 'progress') {
+        if (p.result) return this.fail('the worker sent more after the file’s result');
+        p.onProgress?.(m.runs);
+      } else if (m.type === 'result') {
+        if (p.result) return this.fail('the worker sent more after the file’s result');
+        p.result = m.reply.ok ? { ok: true, result: m.reply.result } : { ok: false, error: m.reply.error };
+      } else if (m.type === 'done') {
+        if (!p.result) return this.fail('the worker said done without a result');
+        this.settle(p.result);
       }
     }
   }
@@ -154,22 +224,29 @@ export class IsolatedWorker {
     this.stop();
   }
 
+  private stopPolling(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+  }
+
   private stop(): void {
     const c = this.child;
     this.child = null;
+    this.reader = null;
+    this.stopPolling();
     if (c) {
-      c.stdin.end();
-      c.kill('SIGKILL');
+      c.stdin?.end();
+      killGroup(c);
     }
   }
 }
 
-/** Checks one file in a worker of its own. */
-export async function runIsolated(file: string, opts: IsolateOptions & { onProgress?: (runs: number) => void }): Promise<IsolatedOutcome> {
-  const w = new IsolatedWorker({ ...opts, filesPerWorker: 1 });
+/** The worker leads its own process group (detached): kill the group, the sandbox's unshare
+ *  and the node it forked alike. */
+function killGroup(c: ChildProcess): void {
   try {
-    return await w.run(file, opts.onProgress);
-  } finally {
-    w.close();
+    if (c.pid) process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    c.kill('SIGKILL');
   }
 }

@@ -4,6 +4,7 @@
 
 import type { ComboOutcome, Reproducer } from './explore.js';
 import type { LintFinding } from './lint.js';
+import type { Protections } from './sandbox.js';
 import type { RuntimeKind, Verdict } from '../api/index.js';
 
 /** Runtimes whose trampoline is sound by itself: a break there is the traverse body's doing. */
@@ -76,6 +77,8 @@ export interface CheckReport {
   readonly profiles: readonly string[];
   readonly files: readonly FileReport[];
   readonly summary: CheckSummary;
+  /** Which sandbox protections held on this run (sandbox.ts). */
+  readonly protections?: Protections;
 }
 
 const BREAKS = new Set<Verdict>(['crash', 'corrupt']);

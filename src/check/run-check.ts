@@ -1,18 +1,20 @@
 // `traverse-guard check`: finds the TypeScript files, lints them, runs each in an isolated
 // worker (both cores), and joins lint findings with the simulator's verdicts per class.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
 import { classAt, classSpans } from './associate.js';
 import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
-import { IsolatedWorker, type IsolatedOutcome } from './isolate.js';
+import { findFiles as findCheckFiles, readChecked, type CheckedRoots } from './find-files.js';
+import { IsolatedWorker, WORKER, type IsolatedOutcome } from './isolate.js';
 import { lintFiles, type LintFinding } from './lint.js';
 import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
+import { probeSandbox } from './sandbox.js';
 import { PACKAGE_ROOT } from './compile.js';
 
-export class CheckInputError extends Error {}
+export { CheckInputError } from './find-files.js';
 
 export interface CheckOptions {
   readonly paths: readonly string[];
@@ -24,6 +26,8 @@ export interface CheckOptions {
   /** Files a worker process checks before it is replaced (1 = a process per file). */
   readonly filesPerWorker?: number;
   readonly maxStates?: number;
+  /** Resident memory (MB) a worker may use before it is killed (default: sandbox.ts). */
+  readonly memoryCapMb?: number;
   readonly onProgress?: (done: number, total: number, runs: number) => void;
   /** After each file's worker: its wall time (spawn to exit) and the worker's own time after
    *  start-up (load and exploration), for `npm run bench:check`. */
@@ -37,31 +41,9 @@ export interface FileTiming {
   readonly runs: number;
 }
 
-const TS_FILE = /\.(m?ts|tsx)$/;
-const SKIP_DIR = new Set(['node_modules', '.git', 'dist']);
-
-/** The TypeScript files under `paths` (declaration files excluded), sorted. */
+/** The files `check` would take for `paths` (none: the project's defaults), by path. */
 export function findFiles(paths: readonly string[], cwd: string): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    const abs = resolve(cwd, p);
-    if (!existsSync(abs)) throw new CheckInputError(`no such file or directory: ${p}`);
-    const walk = (f: string) => {
-      let st;
-      try {
-        st = statSync(f);
-      } catch (e) {
-        // A dangling or looping symlink, or a directory entry that vanished.
-        throw new CheckInputError(`cannot read ${relative(cwd, f) || f}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-      if (st.isDirectory()) {
-        for (const e of readdirSync(f).sort()) if (!SKIP_DIR.has(e)) walk(join(f, e));
-      } else if (TS_FILE.test(f) && !f.endsWith('.d.ts')) out.push(f);
-    };
-    walk(abs);
-  }
-  if (!out.length) throw new CheckInputError(`no TypeScript files in ${paths.join(', ')}`);
-  return [...new Set(out)];
+  return findCheckFiles(paths, cwd).files.map((f) => f.path);
 }
 
 function toEntries(o: Readonly<Record<string, ComboOutcome>>): Record<string, VerdictEntry> {
@@ -70,35 +52,31 @@ function toEntries(o: Readonly<Record<string, ComboOutcome>>): Record<string, Ve
 
 export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const t0 = performance.now();
-  const files = findFiles(opts.paths, opts.cwd);
-  for (const f of files) {
-    try {
-      readFileSync(f);
-    } catch (e) {
-      throw new CheckInputError(`cannot read ${relative(opts.cwd, f)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-  }
+  const found = findCheckFiles(opts.paths, opts.cwd);
+  const files = found.files.map((f) => f.path);
+  const sandboxed = probeSandbox(WORKER).protections;
+  const protections = { ...sandboxed, memoryCapMb: opts.memoryCapMb ?? sandboxed.memoryCapMb };
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
   // Lint in the parent while the workers explore (the workers need no lint results).
-  const lintDone = lintFiles(files, opts.cwd);
+  const lintDone = files.length ? lintFiles(files, opts.cwd) : Promise.resolve(new Map<string, { findings: LintFinding[]; fatal?: string }>());
   const outcomes: IsolatedOutcome[] = new Array(files.length);
   // Largest files first, so that the last file to finish is a short one.
-  const order = files.map((f, i) => ({ i, size: statSync(f).size })).sort((a, b) => b.size - a.size).map((x) => x.i);
+  const order = found.files.map((f, i) => ({ i, size: statSync(f.real).size })).sort((a, b) => b.size - a.size).map((x) => x.i);
   let next = 0;
   let done = 0;
   let runs = 0;
   const live = new Map<number, number>();
   const progress = () => opts.onProgress?.(done, files.length, runs + [...live.values()].reduce((a, b) => a + b, 0));
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), files.length));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.max(1, files.length)));
   const worker = async () => {
-    const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker });
+    const isolated = new IsolatedWorker({ runtimes, profiles, timeoutMs: opts.timeoutMs ?? 60_000, maxStates: opts.maxStates, filesPerWorker: opts.filesPerWorker, memoryCapMb: opts.memoryCapMb });
     try {
       while (next < files.length) {
         const i = order[next++];
         const file = files[i];
         const started = performance.now();
-        const res = await isolated.run(file, (n) => {
+        const res = await isolated.run(found.files[i].real, found.roots, (n) => {
           live.set(i, n);
           progress();
         });
@@ -122,8 +100,11 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const rel = relative(opts.cwd, file);
     const l = lint.get(file) ?? { findings: [] };
     const res = outcomes[i];
-    return res.ok ? buildFileReport(rel, file, l.findings, res.result, l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+    return res.ok ? buildFileReport(rel, found.files[i].real, found.roots, l.findings, res.result, l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
   });
+  // Paths refused before reading (symlinks out of the roots, FIFOs, devices, huge files).
+  for (const r of found.rejected) reports.push({ path: r.path, error: r.error, classes: [], otherFindings: [] });
+  reports.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const seconds = (performance.now() - t0) / 1000;
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return {
@@ -132,11 +113,18 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     profiles: profiles.map((p) => `${p.python}${p.debug ? 'd' : ''}`),
     files: reports,
     summary: summarize(reports, runs, seconds),
+    protections,
   };
 }
 
-function buildFileReport(rel: string, abs: string, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, fatal?: string): FileReport {
-  const spans = classSpans(abs, readFileSync(abs, 'utf8'));
+function buildFileReport(rel: string, abs: string, roots: CheckedRoots, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, fatal?: string): FileReport {
+  let text = '';
+  try {
+    text = readChecked(abs, roots);
+  } catch {
+    // Changed since the worker read it: no spans, so findings stay outside any class.
+  }
+  const spans = classSpans(abs, text);
   const byClass = new Map<string, LintFinding[]>();
   const other: LintFinding[] = [];
   for (const f of findings) {
@@ -146,7 +134,10 @@ function buildFileReport(rel: string, abs: string, findings: readonly LintFindin
   }
   const classes = result.classes.map((c) => {
     // The runtime's definition line and the syntax's agree up to a line or two (multi-line calls).
-    const span = spans.filter((s) => s.name === c.name).sort((a, b) => Math.abs(a.line - c.line) - Math.abs(b.line - c.line))[0];
+    // Line 0: the class came from a pyclass passed around as a value; take its name's first span.
+    // A name made at run time (a factory) has no span of its name: take the call's own line.
+    const named = spans.filter((s) => s.name === c.name);
+    const span = (named.length ? named : spans.filter((s) => s.line === c.line)).sort((a, b) => (c.line ? Math.abs(a.line - c.line) - Math.abs(b.line - c.line) : a.line - b.line))[0];
     const fs = span ? byClass.get(`${span.name}:${span.line}`) ?? [] : [];
     return judgeClass(c.name, span?.line ?? c.line, fs, toEntries(c.outcomes));
   });

@@ -1,15 +1,20 @@
-// What the check's parent process and its isolated workers say to each other.
+// What the check's parent process and its isolated workers say to each other. Jobs go to the
+// worker's stdin, one JSON line each, after a first line holding the worker's secret. Replies
+// come back on a channel of their own (file descriptor 3, which checked code cannot reach), one
+// JSON line per message, each carrying the secret: progress, the result, then `done` once the
+// file's realm is gone. The parent validates every message (validate-reply.ts).
 
 import type { ComboOutcome, ProfileChoice } from './explore.js';
+import type { ModuleGraph } from './module-graph.js';
 import type { RuntimeKind } from '../api/index.js';
 
 export interface WorkerJob {
   /** Matches the reply to the job. */
   readonly id: number;
-  /** Compiled entry module (in the worker's private directory). */
+  /** The checked file's real path (the graph's entry). */
   readonly entry: string;
-  /** Compiled path → source path. */
-  readonly sources: Readonly<Record<string, string>>;
+  /** The file and its local imports, compiled (module-graph.ts). */
+  readonly graph: ModuleGraph;
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly ProfileChoice[];
   readonly maxStates?: number;
@@ -39,5 +44,18 @@ export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly result: WorkerResult }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
-export const RESULT_MARKER = '@@traverse-guard-result ';
-export const PROGRESS_MARKER = '@@traverse-guard-progress ';
+/** The first stdin line: the secret every message on the result channel must carry. */
+export interface WorkerHello {
+  readonly secret: string;
+  /** tslib (module-graph.ts helpersScript), run in every realm before the file. */
+  readonly helpers: { readonly file: string; readonly text: string };
+}
+
+/** A message on the result channel (fd 3). */
+export type ChannelMessage =
+  | { readonly k: string; readonly type: 'progress'; readonly id: number; readonly runs: number }
+  | { readonly k: string; readonly type: 'result'; readonly id: number; readonly reply: WorkerReply }
+  | { readonly k: string; readonly type: 'done'; readonly id: number };
+
+/** The worker's end of the result channel. */
+export const RESULT_FD = 3;

@@ -10,6 +10,9 @@ import { formatSarif } from '../check/format-sarif.js';
 import { exitCodeOf } from '../check/report.js';
 import { CheckInputError, runCheck } from '../check/run-check.js';
 import { UsageError } from './gc-bench.js';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../check/compile.js';
+import { installSignalCleanup } from '../check/signals.js';
 
 interface CheckFlags {
   format: string;
@@ -20,6 +23,7 @@ interface CheckFlags {
   maxStates?: string;
   isolateFiles?: boolean;
   color?: boolean;
+  fixtures?: boolean;
 }
 
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
@@ -57,15 +61,16 @@ function progressBar(done: number, total: number, runs: number): void {
 export function registerCheck(program: Command, setCode: (code: number) => void): void {
   program
     .command('check')
-    .description('lint, then run every pyclass against adversarial heaps in the simulator (default: fixtures/)')
-    .argument('[paths...]', 'files or directories of TypeScript sources', ['fixtures/'])
+    .description("lint, then run every pyclass against adversarial heaps in the simulator (default: the files tsconfig.json includes, else src/, else .)")
+    .argument('[paths...]', 'files or directories of TypeScript or JavaScript sources')
+    .option('--fixtures', "check the package's bundled fixtures")
     .option('--format <format>', 'table, json or sarif', 'table')
     .option('--runtimes <list>', 'comma-separated runtimes (default: all five)')
     .option('--python <list>', `comma-separated profiles, d for debug (default: ${DEFAULT_PROFILES.map((p) => p.python + (p.debug ? 'd' : '')).join(',')})`)
     .option('--timeout <seconds>', 'time limit per file', '60')
     .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
     .option('--max-states <N>', 'bound the adversarial states per class')
-    .option('--isolate-files', 'a fresh worker process for every file (slower; no file shares globals with another)')
+    .option('--isolate-files', 'a fresh worker process for every file (slower; every file already has a realm of its own)')
     .option('--no-color', 'no ANSI colour in the table')
     .action(async (paths: string[], flags: CheckFlags) => {
       if (!['table', 'json', 'sarif'].includes(flags.format)) throw new UsageError(`unknown format '${flags.format}' (table, json, sarif)`);
@@ -75,10 +80,12 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
       const jobs = positiveInt(flags.jobs, '--jobs');
       const maxStates = positiveInt(flags.maxStates, '--max-states');
       const tty = process.stderr.isTTY && flags.format === 'table';
+      if (flags.fixtures && paths.length) throw new UsageError('--fixtures takes no paths');
       let report;
+      const cleanup = installSignalCleanup();
       try {
         report = await runCheck({
-          paths,
+          paths: flags.fixtures ? [join(PACKAGE_ROOT, 'fixtures')] : paths,
           cwd: process.cwd(),
           runtimes,
           profiles,
@@ -92,6 +99,7 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
         if (e instanceof CheckInputError) throw new UsageError(e.message);
         throw e;
       } finally {
+        cleanup();
         if (tty) process.stderr.write('\r\u001b[K');
       }
       if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -81,11 +81,20 @@ const INTERNAL = /[\\/](src[\\/](simulator|api|check|cli)|dist[\\/]|node_modules
 
 /** Captures the JavaScript stack now, to be turned into user locations only if needed. */
 export function captureStack(): Error {
+  return withStackLimit(50, () => new Error());
+}
+
+/** Runs `f` with Error.stackTraceLimit at `limit`, when the realm lets it be set (a realm with
+ *  frozen intrinsics, like the check's worker, keeps the limit it started with). */
+function withStackLimit<R>(limit: number, f: () => R): R {
+  if (Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === false) return f();
   const saved = Error.stackTraceLimit;
-  Error.stackTraceLimit = 50;
-  const e = new Error();
-  Error.stackTraceLimit = saved;
-  return e;
+  Error.stackTraceLimit = limit;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = saved;
+  }
 }
 
 /**
@@ -95,12 +104,7 @@ export function captureStack(): Error {
 export function userSourceLines(captured?: Error): string[] {
   let stackText: string | undefined;
   if (captured) stackText = captured.stack;
-  else {
-    const saved = Error.stackTraceLimit;
-    Error.stackTraceLimit = 200;
-    stackText = new Error().stack;
-    Error.stackTraceLimit = saved;
-  }
+  else stackText = withStackLimit(200, () => new Error().stack);
   const stack = stackText?.split('\n').slice(1) ?? [];
   const out: string[] = [];
   for (const l of stack) {

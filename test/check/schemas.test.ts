@@ -92,6 +92,11 @@ describe('--format json against docs/check-report.schema.json', () => {
     extra.files[0].surprise = true;
     expect(validateReport(extra)).toBe(false);
 
+    const badProtections = clone(report) as unknown as { protections: Record<string, unknown> };
+    expect(badProtections.protections).toBeDefined();
+    badProtections.protections.network = 'open';
+    expect(validateReport(badProtections)).toBe(false);
+
     const badKey = clone(report) as unknown as { files: { classes: { verdicts: Record<string, unknown> }[] }[] };
     const v = badKey.files.flatMap((f) => f.classes)[0].verdicts;
     v['cpython@3.11'] = Object.values(v)[0];
