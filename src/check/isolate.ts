@@ -52,7 +52,7 @@ export class IsolatedWorker {
   constructor(private readonly opts: IsolateOptions) {}
 
   /** Checks one file; never rejects for the file's own faults. */
-  run(file: string, onProgress?: (runs: number) => void): Promise<IsolatedOutcome> {
+  run(file: string, onProgress?: (runs: number) => void, valueHints?: WorkerJob['valueHints']): Promise<IsolatedOutcome> {
     let compiled;
     try {
       compiled = compileForWorker(file, this.dir);
@@ -67,6 +67,7 @@ export class IsolatedWorker {
       runtimes: this.opts.runtimes,
       profiles: this.opts.profiles,
       maxStates: this.opts.maxStates,
+      valueHints,
     };
     const child = this.ensureChild();
     return new Promise<IsolatedOutcome>((resolve) => {

@@ -29,6 +29,21 @@ export interface VerdictEntry {
   readonly states: number;
 }
 
+/** What the exploration tried for a class. */
+export interface Exploration {
+  /** Adversarial heap states explored per (runtime, profile) pair. */
+  readonly states: number;
+  /** Primitive field → every value it took (its defaults, plus the constants its traverse compares it with). */
+  readonly values: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/** A condition on the way to a finding (from value-hints.ts), for the "never broke" explanation. */
+export interface GuardNote {
+  readonly line: number;
+  readonly text: string;
+  readonly fields: readonly string[];
+}
+
 export interface ClassReport {
   readonly name: string;
   readonly line: number;
@@ -41,6 +56,7 @@ export interface ClassReport {
   /** Why it broke (witness runtime pair, operation), or why it is a disagreement. */
   readonly explanation: string;
   readonly verdicts: Readonly<Record<string, VerdictEntry>>;
+  readonly exploration?: Exploration;
 }
 
 export interface FileReport {
@@ -91,7 +107,30 @@ function evidenceRank([k, v]: [string, VerdictEntry]): number {
 }
 
 /** Judges one class: lint findings against the verdicts. */
-export function judgeClass(name: string, line: number, findings: readonly LintFinding[], verdicts: Record<string, VerdictEntry>): ClassReport {
+function valueList(vs: readonly unknown[]): string {
+  const shown = vs.slice(0, 8).map((v) => JSON.stringify(v));
+  return `{${shown.join(', ')}${vs.length > 8 ? `, … ${vs.length - 8} more` : ''}}`;
+}
+
+/** "12 states, with size ∈ {0, 1, 1023, 1024, 1025}; the guard at line 9 (`…`) reads no field…". */
+function triedText(exploration: Exploration | undefined, guards: readonly GuardNote[]): string {
+  if (!exploration) return '';
+  const vals = Object.entries(exploration.values).map(([k, vs]) => `${k} ∈ ${valueList(vs)}`);
+  let out = `; tried ${exploration.states} heap states${vals.length ? `, with ${vals.join(', ')}` : ''}`;
+  const blind = guards.filter((g) => !g.fields.length);
+  if (blind.length) {
+    out += `; ${blind.map((g) => `the guard at line ${g.line} (\`${g.text}\`)`).join(', ')} ${blind.length > 1 ? 'read' : 'reads'} no field the exploration sets, so it could not be satisfied`;
+  }
+  return out;
+}
+
+export function judgeClass(
+  name: string,
+  line: number,
+  findings: readonly LintFinding[],
+  verdicts: Record<string, VerdictEntry>,
+  more: { exploration?: Exploration; guards?: readonly GuardNote[] } = {},
+): ClassReport {
   const flagged = findings.some((f) => f.ruleId !== 'traverse-signature');
   const broke = Object.entries(verdicts).filter(([k, v]) => WITNESS_RUNTIMES.includes(runtimeOf(k)) && BREAKS.has(v.verdict));
   const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
@@ -103,7 +142,7 @@ export function judgeClass(name: string, line: number, findings: readonly LintFi
     explanation = `${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else if (flagged) {
     status = 'flagged-never-broke';
-    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}`;
+    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}${triedText(more.exploration, more.guards ?? [])}`;
   } else if (broke.length) {
     const [k, v] = broke[0];
     status = 'missed-by-lint';
@@ -116,7 +155,7 @@ export function judgeClass(name: string, line: number, findings: readonly LintFi
     const [k, v] = Object.entries(verdicts).find(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict))!;
     explanation += `; RUNTIME BUG: ${v.verdict} under ${k}: ${v.detail ?? ''}`;
   }
-  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts };
+  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts, ...(more.exploration ? { exploration: more.exploration } : {}) };
 }
 
 export function summarize(files: readonly FileReport[], runs: number, seconds: number): CheckSummary {

@@ -11,6 +11,7 @@ import { IsolatedWorker, type IsolatedOutcome } from './isolate.js';
 import { lintFiles, type LintFinding } from './lint.js';
 import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
 import { PACKAGE_ROOT } from './compile.js';
+import { valueHints, type FileHints } from './value-hints.js';
 
 export class CheckInputError extends Error {}
 
@@ -78,6 +79,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
       throw new CheckInputError(`cannot read ${relative(opts.cwd, f)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
+  // The constants each class's traverse compares its primitive fields with (from the syntax).
+  const hints: FileHints[] = files.map((f) => {
+    try {
+      return valueHints(f, readFileSync(f, 'utf8'));
+    } catch {
+      return {};
+    }
+  });
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
   // Lint in the parent while the workers explore (the workers need no lint results).
@@ -98,10 +107,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
         const i = order[next++];
         const file = files[i];
         const started = performance.now();
-        const res = await isolated.run(file, (n) => {
-          live.set(i, n);
-          progress();
-        });
+        const fileHints = Object.fromEntries(Object.entries(hints[i]).map(([c, h]) => [c, h.values]));
+        const res = await isolated.run(
+          file,
+          (n) => {
+            live.set(i, n);
+            progress();
+          },
+          fileHints,
+        );
         live.delete(i);
         opts.onFileDone?.(file, {
           wallSeconds: (performance.now() - started) / 1000,
@@ -122,7 +136,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     const rel = relative(opts.cwd, file);
     const l = lint.get(file) ?? { findings: [] };
     const res = outcomes[i];
-    return res.ok ? buildFileReport(rel, file, l.findings, res.result, l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+    return res.ok ? buildFileReport(rel, file, l.findings, res.result, hints[i], l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
   });
   const seconds = (performance.now() - t0) / 1000;
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -135,7 +149,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   };
 }
 
-function buildFileReport(rel: string, abs: string, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, fatal?: string): FileReport {
+function buildFileReport(rel: string, abs: string, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, hints: FileHints, fatal?: string): FileReport {
   const spans = classSpans(abs, readFileSync(abs, 'utf8'));
   const byClass = new Map<string, LintFinding[]>();
   const other: LintFinding[] = [];
@@ -148,7 +162,9 @@ function buildFileReport(rel: string, abs: string, findings: readonly LintFindin
     // The runtime's definition line and the syntax's agree up to a line or two (multi-line calls).
     const span = spans.filter((s) => s.name === c.name).sort((a, b) => Math.abs(a.line - c.line) - Math.abs(b.line - c.line))[0];
     const fs = span ? byClass.get(`${span.name}:${span.line}`) ?? [] : [];
-    return judgeClass(c.name, span?.line ?? c.line, fs, toEntries(c.outcomes));
+    // The conditions on the way to each finding (for "flagged, never broke").
+    const guards = (hints[c.name]?.guards ?? []).filter((g) => fs.some((f) => f.line >= g.span[0] && f.line <= g.span[1]));
+    return judgeClass(c.name, span?.line ?? c.line, fs, toEntries(c.outcomes), { exploration: { states: c.states, values: c.values ?? {} }, guards });
   });
   const main = result.main ? toEntries(result.main) : undefined;
   const mainGuardedFailure = main ? Object.entries(main).some(([k, v]) => k.startsWith('guarded@') && (v.verdict === 'crash' || v.verdict === 'corrupt')) : undefined;

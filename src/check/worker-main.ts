@@ -5,9 +5,9 @@
 
 import { definedClasses } from '../api/pyclass-handle.js';
 import { Interpreter } from '../api/index.js';
-import { comboKey, compactFault, exploreClass, summarize, type ComboOutcome } from './explore.js';
+import { comboKey, compactFault, explorationStates, exploreClass, summarize, type ComboOutcome } from './explore.js';
 import { PROGRESS_MARKER, RESULT_MARKER, type ClassResult, type WorkerJob, type WorkerReply, type WorkerResult } from './worker-protocol.js';
-import { enumerateStates } from './states.js';
+import { valuesTried } from './states.js';
 
 function fromCompiled(job: WorkerJob, loc: string | undefined): { file: string; line: number } {
   const m = loc ? /^(.*):(\d+)$/.exec(loc) : null;
@@ -38,13 +38,15 @@ async function checkFile(job: WorkerJob): Promise<WorkerResult> {
   };
   const classes: ClassResult[] = mine.map((cls) => {
     const at = fromCompiled(job, cls.definedAt);
+    const states = explorationStates(cls, { maxStates: job.maxStates, valueHints: job.valueHints?.[cls.name] });
     return {
       name: cls.name,
       file: at.file,
       line: at.line,
       referenceFields: cls.referenceFields,
-      states: enumerateStates(cls.fields).length,
-      outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file: at.file, maxStates: job.maxStates, onState, setup }),
+      states: states.length,
+      values: valuesTried(states),
+      outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file: at.file, onState, setup, states }),
     };
   });
   let mainOutcomes: Record<string, ComboOutcome> | undefined;
