@@ -66,9 +66,24 @@ function fileLines(f: FileReport, runtimes: readonly RuntimeKind[], style: Style
   return out;
 }
 
+/** "eslint.config.js (found by ESLint), typed" or "built-in recommended config, untyped". */
+export function lintText(l: NonNullable<CheckReport['lint']>): string {
+  const where =
+    l.source === 'built-in'
+      ? "the plugin's recommended config"
+      : l.source === 'option'
+        ? `${l.files.join(', ')} (--config)`
+        : l.source === 'project'
+          ? `${l.files.join(', ')} (the project's own)`
+          : `${l.files.join(', ')}, and the plugin's recommended config for files no config covers`;
+  return `${where}, ${l.mode}${l.tsconfig ? ` (types from ${l.tsconfig})` : ''}`;
+}
+
 export function formatTable(r: CheckReport, color: boolean): string {
   const style = makeStyle(color);
-  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`), ''];
+  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`)];
+  if (r.lint) out.push(style('dim', `lint: ${lintText(r.lint)}`));
+  out.push('');
   for (const f of r.files) out.push(...fileLines(f, r.runtimes, style));
   const s = r.summary;
   const bad = s.missedByLint + s.flaggedNeverBroke + s.guardedFailures;

@@ -3,7 +3,7 @@
 // schema (documented in README).
 
 import type { ComboOutcome, Reproducer } from './explore.js';
-import type { LintFinding } from './lint.js';
+import type { LintConfigInfo, LintFinding } from './lint.js';
 import type { RuntimeKind, Verdict } from '../api/index.js';
 
 /** Runtimes whose trampoline is sound by itself: a break there is the traverse body's doing. */
@@ -88,6 +88,8 @@ export interface CheckSummary {
 
 export interface CheckReport {
   readonly tool: { readonly name: 'traverse-guard'; readonly version: string };
+  /** Which ESLint config linted the files, and whether typed. */
+  readonly lint?: LintConfigInfo;
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly string[];
   readonly files: readonly FileReport[];

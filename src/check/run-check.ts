@@ -8,7 +8,7 @@ import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
 import { classAt, classSpans } from './associate.js';
 import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
 import { IsolatedWorker, type IsolatedOutcome } from './isolate.js';
-import { lintFiles, type LintFinding } from './lint.js';
+import { LintError, lintFiles, type LintFinding } from './lint.js';
 import { judgeClass, summarize, type CheckReport, type FileReport, type VerdictEntry } from './report.js';
 import { PACKAGE_ROOT } from './compile.js';
 import { valueHints, type FileHints } from './value-hints.js';
@@ -25,6 +25,12 @@ export interface CheckOptions {
   /** Files a worker process checks before it is replaced (1 = a process per file). */
   readonly filesPerWorker?: number;
   readonly maxStates?: number;
+  /** `--config FILE`: lint every file with this ESLint config. */
+  readonly configFile?: string;
+  /** false (`--no-config-lookup`): lint with the plugin's recommended config, ignoring eslint.config.*. */
+  readonly configLookup?: boolean;
+  /** Time limit of the lint (it runs in a worker thread); default 300 s. */
+  readonly lintTimeoutMs?: number;
   readonly onProgress?: (done: number, total: number, runs: number) => void;
   /** After each file's worker: its wall time (spawn to exit) and the worker's own time after
    *  start-up (load and exploration), for `npm run bench:check`. */
@@ -89,8 +95,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   });
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
-  // Lint in the parent while the workers explore (the workers need no lint results).
-  const lintDone = lintFiles(files, opts.cwd);
+  // Lint (in a worker thread) while the workers explore (the workers need no lint results).
+  let lintFailure: unknown;
+  const lintDone = lintFiles(files, opts.cwd, { configFile: opts.configFile, configLookup: opts.configLookup, timeoutMs: opts.lintTimeoutMs }).catch((e: unknown) => {
+    // No point exploring further: the check cannot judge without the lint.
+    lintFailure = e;
+    next = files.length;
+    return undefined;
+  });
   const outcomes: IsolatedOutcome[] = new Array(files.length);
   // Largest files first, so that the last file to finish is a short one.
   const order = files.map((f, i) => ({ i, size: statSync(f).size })).sort((a, b) => b.size - a.size).map((x) => x.i);
@@ -132,6 +144,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     }
   };
   const [lint] = await Promise.all([lintDone, ...Array.from({ length: jobs }, worker)]);
+  if (!lint) throw new CheckInputError(lintFailure instanceof LintError ? lintFailure.message : `the lint failed: ${String(lintFailure)}`);
   const reports: FileReport[] = files.map((file, i) => {
     const rel = relative(opts.cwd, file);
     const l = lint.get(file) ?? { findings: [] };
@@ -142,6 +155,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return {
     tool: { name: 'traverse-guard', version },
+    ...(lint.config ? { lint: lint.config } : {}),
     runtimes,
     profiles: profiles.map((p) => `${p.python}${p.debug ? 'd' : ''}`),
     files: reports,

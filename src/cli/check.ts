@@ -20,6 +20,9 @@ interface CheckFlags {
   maxStates?: string;
   isolateFiles?: boolean;
   color?: boolean;
+  config?: string;
+  configLookup?: boolean;
+  lintTimeout: string;
 }
 
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
@@ -65,6 +68,9 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .option('--timeout <seconds>', 'time limit per file', '60')
     .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
     .option('--max-states <N>', 'bound the adversarial states per class')
+    .option('--config <file>', 'lint with this ESLint flat config (default: the eslint.config.* ESLint finds for each file)')
+    .option('--no-config-lookup', "ignore eslint.config.*: lint with the plugin's recommended config (typed when a tsconfig.json covers the files)")
+    .option('--lint-timeout <seconds>', 'time limit of the lint', '300')
     .option('--isolate-files', 'a fresh worker process for every file (slower; no file shares globals with another)')
     .option('--no-color', 'no ANSI colour in the table')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -74,6 +80,8 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
       const timeout = positiveInt(flags.timeout, '--timeout')!;
       const jobs = positiveInt(flags.jobs, '--jobs');
       const maxStates = positiveInt(flags.maxStates, '--max-states');
+      const lintTimeout = positiveInt(flags.lintTimeout, '--lint-timeout')!;
+      if (flags.config && flags.configLookup === false) throw new UsageError('give either --config or --no-config-lookup, not both');
       const tty = process.stderr.isTTY && flags.format === 'table';
       let report;
       try {
@@ -85,6 +93,9 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
           timeoutMs: timeout * 1000,
           jobs,
           maxStates,
+          configFile: flags.config,
+          configLookup: flags.configLookup,
+          lintTimeoutMs: lintTimeout * 1000,
           filesPerWorker: flags.isolateFiles ? 1 : undefined,
           onProgress: tty ? progressBar : undefined,
         });
