@@ -3,6 +3,7 @@
 
 import type { RuntimeKind, Verdict } from '../api/index.js';
 import { worstFor, type CheckReport, type ClassReport, type FileReport } from './report.js';
+import { explainCommandFor, wantsReplay } from './reproducers.js';
 
 const SHORT: Readonly<Record<RuntimeKind, string>> = {
   guarded: 'guarded',
@@ -35,7 +36,7 @@ const STATUS: Record<ClassReport['status'], [string, string]> = {
   'missed-by-lint': ['✗ missed by lint', 'red,bold'],
 };
 
-function classLines(c: ClassReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
+function classLines(c: ClassReport, path: string, runtimes: readonly RuntimeKind[], style: Style): string[] {
   const rules = [...new Set(c.findings.map((f) => f.ruleId))];
   const head = `  ${style('bold', c.name)}${style('dim', `:${c.line}`)}`;
   const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(c.verdicts, r), style)}`).join(' ');
@@ -43,6 +44,7 @@ function classLines(c: ClassReport, runtimes: readonly RuntimeKind[], style: Sty
   const lines = [`${head.padEnd(34 + (head.length - stripAnsi(head).length))} ${cells} ${style(color, label)}${c.guardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`];
   if (rules.length) lines.push(`      ${style('cyan', rules.join(', '))}`);
   if (c.status !== 'clean') lines.push(`      ${style('dim', c.explanation)}`);
+  if (wantsReplay(c)) lines.push(`      ${style('dim', 'replay:')} ${explainCommandFor(path, c)}`);
   const context = c.verdicts && Object.entries(c.verdicts).find(([k, v]) => k.startsWith('pyo3-0.18.3@') && v.verdict === 'crash');
   if (c.status === 'clean' && context) {
     lines.push(`      ${style('dim', `pyo3-0.18.3 crashes even this correct traverse: its trampoline applies a deferred decref another thread left (the seed's crash1)`)}`);
@@ -57,7 +59,7 @@ function stripAnsi(s: string): string {
 function fileLines(f: FileReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
   const out = [style('bold', f.path)];
   if (f.error) out.push(`  ${style('red,bold', 'error:')} ${f.error}`);
-  for (const c of f.classes) out.push(...classLines(c, runtimes, style));
+  for (const c of f.classes) out.push(...classLines(c, f.path, runtimes, style));
   if (f.main) {
     const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(f.main!, r), style)}`).join(' ');
     out.push(`  ${'main scenario'.padEnd(32)} ${cells}${f.mainGuardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`);

@@ -57,6 +57,9 @@ export interface ClassReport {
   readonly explanation: string;
   readonly verdicts: Readonly<Record<string, VerdictEntry>>;
   readonly exploration?: Exploration;
+  /** The pair whose reproducer replays this class's worst state (the evidence of a break, or
+   *  the worst outcome of a disagreement), when one went wrong at all. */
+  readonly evidence?: string;
 }
 
 export interface FileReport {
@@ -103,7 +106,7 @@ export function runtimeOf(key: string): RuntimeKind {
 }
 
 /** Which broken pair makes the clearest evidence: a crash, on a current profile, under raw C. */
-function evidenceRank([k, v]: [string, VerdictEntry]): number {
+export function evidenceRank([k, v]: [string, VerdictEntry]): number {
   const runtime = runtimeOf(k);
   return (v.verdict === 'crash' ? 100 : 0) + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
 }
@@ -138,15 +141,22 @@ export function judgeClass(
   const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
   let status: ClassStatus;
   let explanation: string;
+  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+  const best = (xs: [string, VerdictEntry][]) => [...xs].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
+  // Worst verdict first, the context runtime last (it crashes even a correct traverse).
+  const worst = Object.entries(verdicts)
+    .filter(([, v]) => v.reproducer && v.verdict !== 'ok')
+    .sort((a, b) => Number(runtimeOf(a[0]) === 'pyo3-0.18.3') - Number(runtimeOf(b[0]) === 'pyo3-0.18.3') || RANKED[b[1].verdict] - RANKED[a[1].verdict] || evidenceRank(b) - evidenceRank(a))[0];
+  let evidence: string | undefined = broke.length ? best(broke)[0] : worst?.[0];
   if (flagged && broke.length) {
-    const [k, v] = [...broke].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
+    const [k, v] = best(broke);
     status = 'broke-when-flagged';
     explanation = `${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else if (flagged) {
     status = 'flagged-never-broke';
     explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}${triedText(more.exploration, more.guards ?? [])}`;
   } else if (broke.length) {
-    const [k, v] = broke[0];
+    const [k, v] = best(broke);
     status = 'missed-by-lint';
     explanation = `missed by lint: ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else {
@@ -156,8 +166,10 @@ export function judgeClass(
   if (guardedFailure) {
     const [k, v] = Object.entries(verdicts).find(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict))!;
     explanation += `; RUNTIME BUG: ${v.verdict} under ${k}: ${v.detail ?? ''}`;
+    if (status === 'clean' || status === 'flagged-never-broke') evidence = k;
   }
-  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts, ...(more.exploration ? { exploration: more.exploration } : {}) };
+  if (status === 'clean' && !guardedFailure) evidence = undefined;
+  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts, ...(more.exploration ? { exploration: more.exploration } : {}), ...(evidence ? { evidence } : {}) };
 }
 
 export function summarize(files: readonly FileReport[], runs: number, seconds: number): CheckSummary {

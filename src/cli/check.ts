@@ -9,6 +9,7 @@ import { formatTable } from '../check/format-table.js';
 import { formatSarif } from '../check/format-sarif.js';
 import { exitCodeOf } from '../check/report.js';
 import { CheckInputError, runCheck } from '../check/run-check.js';
+import { writeReproducers } from '../check/reproducers.js';
 import { UsageError } from './gc-bench.js';
 
 interface CheckFlags {
@@ -23,6 +24,7 @@ interface CheckFlags {
   config?: string;
   configLookup?: boolean;
   lintTimeout: string;
+  reproducers?: string;
 }
 
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
@@ -71,6 +73,7 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .option('--config <file>', 'lint with this ESLint flat config (default: the eslint.config.* ESLint finds for each file)')
     .option('--no-config-lookup', "ignore eslint.config.*: lint with the plugin's recommended config (typed when a tsconfig.json covers the files)")
     .option('--lint-timeout <seconds>', 'time limit of the lint', '300')
+    .option('--reproducers <dir>', 'write a reproducer JSON file for each class that broke or disagrees (for explain --reproducer FILE)')
     .option('--isolate-files', 'a fresh worker process for every file (slower; no file shares globals with another)')
     .option('--no-color', 'no ANSI colour in the table')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -104,6 +107,15 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
         throw e;
       } finally {
         if (tty) process.stderr.write('\r\u001b[K');
+      }
+      if (flags.reproducers) {
+        let written: string[];
+        try {
+          written = writeReproducers(report, flags.reproducers, process.cwd());
+        } catch (e) {
+          throw new UsageError(`--reproducers: cannot write to ${flags.reproducers}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+        process.stderr.write(`${written.length} reproducer${written.length === 1 ? '' : 's'} written to ${flags.reproducers}\n`);
       }
       if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.format === 'sarif') process.stdout.write(JSON.stringify(formatSarif(report), null, 2) + '\n');

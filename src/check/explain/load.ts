@@ -10,6 +10,7 @@ import type * as Api from '../../api/index.js';
 import type { PyClass } from '../../api/pyclass-handle.js';
 import { CompileError, PACKAGE_ROOT, compileForWorker } from '../compile.js';
 import type { Reproducer } from '../explore.js';
+import type * as Explore from '../explore.js';
 import type { HeapState, Target } from '../states.js';
 
 /** Bad input: the CLI prints the message and exits 2. */
@@ -22,6 +23,8 @@ export interface DistModules {
   readonly api: typeof Api;
   readonly definedClasses: readonly PyClass[];
   readonly buildAndCollect: (cls: PyClass, state: HeapState) => void;
+  /** The check's exploration, bound to the same API copy as the user's classes. */
+  readonly explore: Pick<typeof Explore, 'exploreClass' | 'explorationStates'>;
 }
 
 export async function loadDist(): Promise<DistModules> {
@@ -30,7 +33,8 @@ export async function loadDist(): Promise<DistModules> {
   const api = (await import(pathToFileURL(apiPath).href)) as typeof Api;
   const handle = (await import(pathToFileURL(join(DIST, 'api', 'pyclass-handle.js')).href)) as { definedClasses: PyClass[] };
   const builder = (await import(pathToFileURL(join(DIST, 'check', 'heap-builder.js')).href)) as Pick<DistModules, 'buildAndCollect'>;
-  return { api, definedClasses: handle.definedClasses, buildAndCollect: builder.buildAndCollect };
+  const explore = (await import(pathToFileURL(join(DIST, 'check', 'explore.js')).href)) as DistModules['explore'];
+  return { api, definedClasses: handle.definedClasses, buildAndCollect: builder.buildAndCollect, explore };
 }
 
 export interface LoadedFile {
@@ -136,7 +140,12 @@ export function validateState(cls: PyClass, v: unknown): HeapState {
   const values: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(valuesIn)) {
     const f = cls.fields[k];
-    if (!f || cls.referenceFields.includes(k)) throw new ExplainInputError(`state: ${cls.name} has no plain field '${k}'`);
+    if (!f || cls.referenceFields.includes(k)) {
+      const plain = Object.keys(cls.fields).filter((n) => !cls.referenceFields.includes(n));
+      throw new ExplainInputError(`state: ${cls.name} has no plain field '${k}' (has: ${plain.join(', ') || 'none'})`);
+    }
+    const want = f.kind === 'int' ? 'number' : f.kind === 'bool' ? 'boolean' : f.kind === 'str' ? 'string' : undefined;
+    if (want && typeof val !== want) throw new ExplainInputError(`state: values.${k} must be a ${want} (field.${f.kind}), got ${JSON.stringify(val)}`);
     values[k] = val;
   }
   return {
