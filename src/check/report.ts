@@ -5,6 +5,7 @@
 import type { ComboOutcome, Reproducer } from './explore.js';
 import type { LintConfigInfo, LintFinding } from './lint.js';
 import type { RuntimeKind, Verdict } from '../api/index.js';
+import { inWords } from './in-words.js';
 
 /** Runtimes whose trampoline is sound by itself: a break there is the traverse body's doing. */
 export const WITNESS_RUNTIMES: readonly RuntimeKind[] = ['pyo3-0.18.3-patched', 'pyo3-0.19-nolock', 'c'];
@@ -69,6 +70,8 @@ export interface FileReport {
   readonly classes: readonly ClassReport[];
   /** Findings outside any pyclass (helpers not reached from a class in this file). */
   readonly otherFindings: readonly LintFinding[];
+  /** Findings on the `__traverse__` of plain classes (no field schema: linted, not run). */
+  readonly plainClasses?: readonly { readonly name: string; readonly line: number; readonly findings: readonly LintFinding[] }[];
   /** The exported `main` scenario's verdicts, if the file has one. */
   readonly main?: Readonly<Record<string, VerdictEntry>>;
   /** `guarded@…` crashed or corrupted in the main scenario. */
@@ -108,7 +111,9 @@ export function runtimeOf(key: string): RuntimeKind {
 /** Which broken pair makes the clearest evidence: a crash, on a current profile, under raw C. */
 export function evidenceRank([k, v]: [string, VerdictEntry]): number {
   const runtime = runtimeOf(k);
-  return (v.verdict === 'crash' ? 100 : 0) + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
+  // An operation with a user source line ("… at x.ts:12") points at the code to change.
+  const sourced = v.operation && / at [^ ]+:\d+/.test(v.operation) ? 20 : 0;
+  return (v.verdict === 'crash' ? 100 : 0) + sourced + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
 }
 
 /** Judges one class: lint findings against the verdicts. */
@@ -158,14 +163,14 @@ export function judgeClass(
   } else if (broke.length) {
     const [k, v] = best(broke);
     status = 'missed-by-lint';
-    explanation = `missed by lint: ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
+    explanation = `missed by lint: ${inWords(v)} — ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else {
     status = 'clean';
     explanation = 'no finding, and no explored state broke it';
   }
   if (guardedFailure) {
     const [k, v] = Object.entries(verdicts).find(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict))!;
-    explanation += `; RUNTIME BUG: ${v.verdict} under ${k}: ${v.detail ?? ''}`;
+    explanation += `; RUNTIME BUG: the guarded runtime let it through: ${inWords(v)} — ${v.verdict} under ${k}: ${v.detail ?? ''}`;
     if (status === 'clean' || status === 'flagged-never-broke') evidence = k;
   }
   if (status === 'clean' && !guardedFailure) evidence = undefined;

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { RUNTIME_KINDS, type RuntimeKind } from '../api/index.js';
-import { classAt, classSpans } from './associate.js';
+import { classAt, classSpans, plainTraverses } from './associate.js';
 import { DEFAULT_PROFILES, type ComboOutcome, type ProfileChoice } from './explore.js';
 import { IsolatedWorker, type IsolatedOutcome } from './isolate.js';
 import { LintError, lintFiles, type LintFinding } from './lint.js';
@@ -164,12 +164,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
 }
 
 function buildFileReport(rel: string, abs: string, findings: readonly LintFinding[], result: import('./worker-protocol.js').WorkerResult, hints: FileHints, fatal?: string): FileReport {
-  const spans = classSpans(abs, readFileSync(abs, 'utf8'));
+  const text = readFileSync(abs, 'utf8');
+  const spans = classSpans(abs, text);
+  const plain = plainTraverses(abs, text).map((p) => ({ ...p, findings: [] as LintFinding[] }));
   const byClass = new Map<string, LintFinding[]>();
   const other: LintFinding[] = [];
   for (const f of findings) {
     const c = classAt(spans, f.line);
-    if (!c) other.push(f);
+    const p = c ? undefined : plain.find((x) => f.line >= x.span[0] && f.line <= x.span[1]);
+    if (p) p.findings.push(f);
+    else if (!c) other.push(f);
     else byClass.set(`${c.name}:${c.line}`, [...(byClass.get(`${c.name}:${c.line}`) ?? []), f]);
   }
   const classes = result.classes.map((c) => {
@@ -182,5 +186,6 @@ function buildFileReport(rel: string, abs: string, findings: readonly LintFindin
   });
   const main = result.main ? toEntries(result.main) : undefined;
   const mainGuardedFailure = main ? Object.entries(main).some(([k, v]) => k.startsWith('guarded@') && (v.verdict === 'crash' || v.verdict === 'corrupt')) : undefined;
-  return { path: rel, classes, otherFindings: other, main, mainGuardedFailure, ...(fatal ? { error: `parse error: ${fatal}` } : {}) };
+  const plainClasses = plain.filter((p) => p.findings.length).map(({ name, line, findings: fs }) => ({ name, line, findings: fs }));
+  return { path: rel, classes, otherFindings: other, ...(plainClasses.length ? { plainClasses } : {}), main, mainGuardedFailure, ...(fatal ? { error: `parse error: ${fatal}` } : {}) };
 }
