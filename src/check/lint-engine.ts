@@ -175,8 +175,21 @@ export async function runLint(files: readonly string[], setup: LintSetup): Promi
       if (c) byConfig.set(c, [...(byConfig.get(c) ?? []), f]);
       else rest.push(f);
     }
-    for (const [config, group] of byConfig) {
+    for (const [config, all] of byConfig) {
       const eslint = new ESLint({ cwd: dirname(config), errorOnUnmatchedPattern: false, warnIgnored: false });
+      // A file the config ignores (its `ignores`, or ESLint's default node_modules/, as for the
+      // bundled fixtures inside an install) was still asked for: the built-in config lints it.
+      const group: string[] = [];
+      for (const f of all) {
+        let ignored: boolean;
+        try {
+          ignored = await eslint.isPathIgnored(f);
+        } catch (e) {
+          throw new LintSetupError(`ESLint could not use ${rel(config)}: ${firstLine(e)}`);
+        }
+        (ignored ? rest : group).push(f);
+      }
+      if (!group.length) continue;
       await lintWith(eslint, group, () => rel(config));
       configFiles.add(rel(config));
       sources.add('project');

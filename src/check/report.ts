@@ -148,10 +148,10 @@ export function judgeClass(
   let explanation: string;
   const RANKED: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
   const best = (xs: [string, VerdictEntry][]) => [...xs].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
-  // Worst verdict first, the context runtime last (it crashes even a correct traverse).
+  // Worst verdict first; never the context runtime (it crashes even a correct traverse).
   const worst = Object.entries(verdicts)
-    .filter(([, v]) => v.reproducer && v.verdict !== 'ok')
-    .sort((a, b) => Number(runtimeOf(a[0]) === 'pyo3-0.18.3') - Number(runtimeOf(b[0]) === 'pyo3-0.18.3') || RANKED[b[1].verdict] - RANKED[a[1].verdict] || evidenceRank(b) - evidenceRank(a))[0];
+    .filter(([k, v]) => v.reproducer && v.verdict !== 'ok' && runtimeOf(k) !== 'pyo3-0.18.3')
+    .sort((a, b) => RANKED[b[1].verdict] - RANKED[a[1].verdict] || evidenceRank(b) - evidenceRank(a))[0];
   let evidence: string | undefined = broke.length ? best(broke)[0] : worst?.[0];
   if (flagged && broke.length) {
     const [k, v] = best(broke);
