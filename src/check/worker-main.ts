@@ -3,6 +3,7 @@
 // file's `main` scenario), and answers each job with one result line. Started by isolate.ts
 // under Node's permission model: it may read only its private directory and this package.
 
+import { fileURLToPath } from 'node:url';
 import { definedClasses } from '../api/pyclass-handle.js';
 import { Interpreter } from '../api/index.js';
 import { comboKey, compactFault, explorationStates, exploreClass, summarize, type ComboOutcome } from './explore.js';
@@ -12,7 +13,8 @@ import { valuesTried } from './states.js';
 function fromCompiled(job: WorkerJob, loc: string | undefined): { file: string; line: number } {
   const m = loc ? /^(.*):(\d+)$/.exec(loc) : null;
   if (!m) return { file: '?', line: 0 };
-  const path = m[1].replace(/^file:\/\//, '');
+  // A file URL percent-encodes spaces and other characters of the path.
+  const path = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
   return { file: job.sources[path] ?? path, line: Number(m[2]) };
 }
 

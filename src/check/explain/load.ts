@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Api from '../../api/index.js';
 import type { PyClass } from '../../api/pyclass-handle.js';
 import { CompileError, PACKAGE_ROOT, compileForWorker } from '../compile.js';
@@ -67,7 +67,10 @@ export async function loadUserFile(file: string, dist: DistModules): Promise<Loa
     rmSync(compiled.dir, { recursive: true, force: true });
   }
   const mine = dist.definedClasses.slice(before);
-  const inEntry = (c: PyClass) => (c.definedAt ?? '').replace(/:\d+$/, '').replace(/^file:\/\//, '') === abs;
+  const inEntry = (c: PyClass) => {
+    const at = (c.definedAt ?? '').replace(/:\d+$/, '');
+    return (at.startsWith('file://') ? fileURLToPath(at) : at) === abs;
+  };
   return {
     main: typeof mod.main === 'function' ? (mod.main as () => unknown) : undefined,
     setup: typeof mod.setup === 'function' ? (mod.setup as () => unknown) : undefined,
