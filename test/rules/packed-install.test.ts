@@ -2,14 +2,13 @@
 // into a fresh temporary project, and run `npx eslint` with the recommended config (untyped,
 // then typed with projectService), reading the JSON report.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installProject, packPackage, repoRoot } from '../packed-package.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'tg-packed-'));
 const project = path.join(work, 'project');
 const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -51,17 +50,7 @@ const messagesOf = (results: Result[], file: string) =>
 
 describe('packed package in a fresh project', () => {
   beforeAll(() => {
-    // Build (tolerating type errors elsewhere in the tree), then pack without lifecycle scripts.
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, encoding: 'utf8' });
-    expect(existsSync(path.join(repoRoot, 'dist', 'rules', 'index.js'))).toBe(true);
-    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: repoRoot, stdio: 'pipe' });
-    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'))!;
-    execFileSync('mkdir', ['-p', path.join(project, 'src')]);
-    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', path.join(work, tarball), 'eslint@^10'], {
-      cwd: project,
-      stdio: 'pipe',
-    });
+    installProject(project, packPackage(work), ['eslint@^10']);
     writeFileSync(path.join(project, 'src', 'bad.ts'), BAD);
     writeFileSync(path.join(project, 'src', 'good.ts'), GOOD);
     writeFileSync(
