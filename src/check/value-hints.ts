@@ -120,7 +120,8 @@ function neighbours(c: number): number[] {
 
 /** The hints of every pyclass defined in `text`, by class name. */
 export function valueHints(fileName: string, text: string): FileHints {
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, /\.[cm]?jsx?$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const kind = /\.jsx$/.test(fileName) ? ts.ScriptKind.JSX : /\.[cm]?js$/.test(fileName) ? ts.ScriptKind.JS : /\.tsx$/.test(fileName) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, kind);
   const lineOf = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
   const pyclassNames = new Set<string>();
   const namespaces = new Set<string>();
