@@ -5,8 +5,9 @@
 // classes) and the rest (compiling it in the parent, handing it over, a worker's start-up).
 // A benchmark: it prints numbers, it asserts nothing.
 // Options: --runs <n> (default 3), --jobs <n> (default: the cores), --python <list>,
-// --runtimes <list>, and paths (default fixtures/).
-import { readdirSync, readFileSync } from 'node:fs';
+// --runtimes <list>, --generate <N> (check a generated project of N pyclasses instead, target
+// 60 s; see generate-project.ts), and paths (default fixtures/).
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,10 +17,13 @@ import type { lintFiles as LintFiles } from '../../src/check/lint.js';
 import type { ProfileChoice } from '../../src/check/explore.js';
 import type { RuntimeKind } from '../../src/api/index.js';
 
+import { generateProject } from './generate-project.js';
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p: string) => pathToFileURL(path.join(repoRoot, 'dist', 'src', p)).href;
 
 const TARGET_SECONDS = 10;
+const GENERATED_TARGET_SECONDS = 60;
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,7 +79,10 @@ async function main(): Promise<void> {
     ?.split(',')
     .map((p) => ({ python: p.replace(/d$/, ''), debug: p.endsWith('d') }));
   const runtimes = option('runtimes')?.split(',') as RuntimeKind[] | undefined;
-  const paths = positional();
+  const generate = option('generate') ? Number(option('generate')) : undefined;
+  const generatedDir = generate ? generateProject(generate) : undefined;
+  const paths = generatedDir ? [path.join(generatedDir, 'src')] : positional();
+  const target = generatedDir ? GENERATED_TARGET_SECONDS : TARGET_SECONDS;
   const cores = availableParallelism();
   const files = findFiles(paths, repoRoot);
 
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
       verdictLine: `${s.classes} classes (${report.runtimes.length} runtimes × ${report.profiles.length} profiles), ${s.missedByLint} missed by lint, ${s.flaggedNeverBroke} flagged never broke, ${s.guardedFailures} guarded failures, ${s.fileErrors} file errors`,
     });
     console.log(
-      `run ${k + 1}: ${fmt(seconds, 2)} s wall, ${s.runs.toLocaleString('en-US')} states, ${Math.round(s.runs / seconds).toLocaleString('en-US')} states/s, ` +
+      `run ${k + 1}: ${fmt(seconds, 2)} s wall, ${s.runs.toLocaleString('en-US')} states at ${Math.round(s.runs / seconds).toLocaleString('en-US')} states/s, ` +
         `CPU ${fmt(cpu)} s = ${fmt((100 * cpu) / seconds / cores, 0)}% of ${cores} cores`,
     );
   }
@@ -136,8 +143,10 @@ async function main(): Promise<void> {
   for (const r of [...rows].sort((a, b) => b.wallSeconds - a.wallSeconds).slice(0, 8)) {
     console.log(`  ${r.file.padEnd(44)} ${fmt(r.wallSeconds, 2).padStart(6)} s = ${fmt(r.startup, 2)} + ${r.workerSeconds === undefined ? 'failed' : fmt(r.workerSeconds, 2)}  ${r.runs.toLocaleString('en-US')}`);
   }
-  const met = best.seconds < TARGET_SECONDS;
-  console.log(`target: the fixture set in under ${TARGET_SECONDS} s on ${cores} cores — ${met ? 'met' : 'missed'} (best ${fmt(best.seconds, 2)} s)`);
+  const met = best.seconds < target;
+  const what = generatedDir ? `the generated project of ${generate} pyclasses` : 'the fixture set';
+  console.log(`target: ${what} in under ${target} s on ${cores} cores — ${met ? 'met' : 'missed'} (best ${fmt(best.seconds, 2)} s)`);
+  if (generatedDir) rmSync(generatedDir, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {

@@ -62,9 +62,11 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
 function callerLocation(): string | undefined {
   const lines = new Error().stack?.split('\n').slice(1) ?? [];
   for (const l of lines) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?\s*$/.exec(l.trim());
+    // "at f (/a dir/x.js:3:5)", "at /a dir/x.js:3:5" or a file URL (percent-encoded).
+    const t = l.trim();
+    const m = /\((.+):(\d+):\d+\)$/.exec(t) ?? /^at (?:async )?(.+):(\d+):\d+$/.exec(t);
     if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
+    const file = m[1].startsWith('file://') ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
     if (/[\\/]src[\\/]api[\\/]|[\\/]dist[\\/]src[\\/]api[\\/]/.test(file) || file.startsWith('node:')) continue;
     return `${file}:${m[2]}`;
   }

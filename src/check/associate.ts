@@ -80,3 +80,32 @@ export function classAt(spans: readonly ClassSpan[], line: number): ClassSpan | 
   }
   return best;
 }
+
+export interface PlainTraverse {
+  /** The class's name (`(anonymous)` for an unnamed class expression). */
+  readonly name: string;
+  /** Line of the `__traverse__` method. */
+  readonly line: number;
+  readonly span: readonly [number, number];
+}
+
+/** `__traverse__` methods of plain (non-pyclass) classes: the lint checks them, the check
+ *  cannot build a heap for them (they have no field schema). */
+export function plainTraverses(fileName: string, text: string): PlainTraverse[] {
+  if (!text.includes('__traverse__')) return [];
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
+  const out: PlainTraverse[] = [];
+  const walk = (n: ts.Node) => {
+    if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
+      for (const m of n.members) {
+        if ((ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) && m.name.text === '__traverse__') {
+          out.push({ name: n.name?.text ?? '(anonymous)', line: lineOf(m.getStart(sf)), span: [lineOf(m.getStart(sf)), lineOf(m.getEnd())] });
+        }
+      }
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(sf);
+  return out;
+}

@@ -3,7 +3,7 @@
 
 import { Interpreter, RUNTIME_KINDS, type PyClass, type RunResult, type RuntimeKind, type Verdict } from '../api/index.js';
 import { buildAndCollect } from './heap-builder.js';
-import { describeState, enumerateStates, stateSize, type HeapState } from './states.js';
+import { describeState, enumerateStates, stateSize, type HeapState, type ValueHints } from './states.js';
 
 export interface ProfileChoice {
   readonly python: string;
@@ -80,6 +80,11 @@ export function summarize(r: RunResult): { detail?: string; operation?: string }
   return {};
 }
 
+/** The states `exploreClass` explores: the class's adversarial states, bounded by `maxStates`. */
+export function explorationStates(cls: PyClass, opts: { maxStates?: number; valueHints?: ValueHints } = {}): HeapState[] {
+  return enumerateStates(cls.fields, opts.valueHints).slice(0, opts.maxStates ?? Infinity);
+}
+
 /**
  * Explores `cls`: for each (runtime, profile) the worst verdict over all states, with the
  * smallest state reaching it as the reproducer. Pairs that already crashed stop early.
@@ -94,11 +99,15 @@ export function exploreClass(
     onState?: () => void;
     /** Runs on each fresh interpreter before the state is built (e.g. a module-level token's setup). */
     setup?: () => void;
+    /** Extra primitive values to try (the constants the traverse compares fields with). */
+    valueHints?: ValueHints;
+    /** The states to explore, when the caller enumerated them already. */
+    states?: readonly HeapState[];
   } = {},
 ): Record<string, ComboOutcome> {
   const runtimes = opts.runtimes ?? RUNTIME_KINDS;
   const profiles = opts.profiles ?? DEFAULT_PROFILES;
-  const states = enumerateStates(cls.fields).slice(0, opts.maxStates ?? Infinity);
+  const states = opts.states ?? explorationStates(cls, opts);
   const poolless = withoutPool(states, cls.fields);
   const out: Record<string, ComboOutcome> = {};
   for (const runtime of runtimes) {

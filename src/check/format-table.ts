@@ -18,6 +18,7 @@ export function protectionsLine(p: Protections): string {
   ];
   return `sandbox: ${parts.join(', ')}`;
 }
+import { explainCommandFor, wantsReplay } from './reproducers.js';
 
 const SHORT: Readonly<Record<RuntimeKind, string>> = {
   guarded: 'guarded',
@@ -37,10 +38,20 @@ export function makeStyle(color: boolean): Style {
   };
 }
 
-function verdictCell(v: Verdict, style: Style): string {
-  const text = v === 'ok' ? 'ok' : v === 'error' ? 'error' : v.toUpperCase();
+/** The context runtime: even a correct traverse crashes under it (the seed's crash1). */
+const CONTEXT: RuntimeKind = 'pyo3-0.18.3';
+
+function verdictCell(v: Verdict, runtime: RuntimeKind, style: Style): string {
+  // Under guarded an error is the design working: the misuse stopped, the heap intact.
+  const text = v === 'ok' ? 'ok' : v === 'error' ? (runtime === 'guarded' ? 'stopped' : 'error') : v.toUpperCase();
   const padded = text.padEnd(7);
+  if (runtime === CONTEXT) return style('dim', padded);
+  if (v === 'error' && runtime === 'guarded') return style('green', padded);
   return v === 'crash' || v === 'corrupt' ? style('red,bold', padded) : v === 'error' ? style('yellow', padded) : style('green', padded);
+}
+
+function cellsOf(verdicts: ClassReport['verdicts'], runtimes: readonly RuntimeKind[], style: Style): string {
+  return runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(verdicts, r), r, style)}`).join(' ');
 }
 
 const STATUS: Record<ClassReport['status'], [string, string]> = {
@@ -50,18 +61,15 @@ const STATUS: Record<ClassReport['status'], [string, string]> = {
   'missed-by-lint': ['✗ missed by lint', 'red,bold'],
 };
 
-function classLines(c: ClassReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
+function classLines(c: ClassReport, path: string, runtimes: readonly RuntimeKind[], style: Style): string[] {
   const rules = [...new Set(c.findings.map((f) => f.ruleId))];
   const head = `  ${style('bold', printable(c.name))}${style('dim', `:${c.line}`)}`;
-  const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(c.verdicts, r), style)}`).join(' ');
+  const cells = cellsOf(c.verdicts, runtimes, style);
   const [label, color] = STATUS[c.status];
   const lines = [`${head.padEnd(34 + (head.length - stripAnsi(head).length))} ${cells} ${style(color, label)}${c.guardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`];
   if (rules.length) lines.push(`      ${style('cyan', rules.join(', '))}`);
   if (c.status !== 'clean') lines.push(`      ${style('dim', printable(c.explanation))}`);
-  const context = c.verdicts && Object.entries(c.verdicts).find(([k, v]) => k.startsWith('pyo3-0.18.3@') && v.verdict === 'crash');
-  if (c.status === 'clean' && context) {
-    lines.push(`      ${style('dim', `pyo3-0.18.3 crashes even this correct traverse: its trampoline applies a deferred decref another thread left (the seed's crash1)`)}`);
-  }
+  if (wantsReplay(c)) lines.push(`      ${style('dim', 'replay:')} ${printable(explainCommandFor(path, c))}`);
   return lines;
 }
 
@@ -72,19 +80,55 @@ function stripAnsi(s: string): string {
 function fileLines(f: FileReport, runtimes: readonly RuntimeKind[], style: Style): string[] {
   const out = [style('bold', printable(f.path))];
   if (f.error) out.push(`  ${style('red,bold', 'error:')} ${printable(f.error)}`);
-  for (const c of f.classes) out.push(...classLines(c, runtimes, style));
+  for (const c of f.classes) out.push(...classLines(c, f.path, runtimes, style));
   if (f.main) {
-    const cells = runtimes.map((r) => `${style('dim', SHORT[r])} ${verdictCell(worstFor(f.main!, r), style)}`).join(' ');
+    const cells = cellsOf(f.main, runtimes, style);
     out.push(`  ${'main scenario'.padEnd(32)} ${cells}${f.mainGuardedFailure ? ` ${style('red,bold', '✗ guarded failure')}` : ''}`);
   }
-  for (const x of f.otherFindings) out.push(`  ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${printable(x.message)}`);
+  for (const p of f.plainClasses ?? []) {
+    out.push(`  ${style('bold', `${printable(p.name)}.__traverse__`)}${style('dim', `:${p.line}`)}  ${style('dim', 'plain class: linted only (no field schema to build heaps from)')}`);
+    for (const x of p.findings) out.push(`      ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${printable(x.message)}`);
+  }
+  if (f.otherFindings.length) out.push(`  ${style('dim', 'outside any class:')}`);
+  for (const x of f.otherFindings) out.push(`      ${style('dim', `${x.line}:${x.column}`)} ${style('cyan', x.ruleId)} ${printable(x.message)}`);
   return out;
+}
+
+/** Said once, above the table: what the dimmed column and "stopped" mean. */
+function legend(r: CheckReport, style: Style): string[] {
+  const out: string[] = [];
+  const entries = r.files.flatMap((f) => [...f.classes.map((c) => c.verdicts), ...(f.main ? [f.main] : [])]);
+  if (r.runtimes.includes(CONTEXT)) {
+    out.push(style('dim', `${SHORT[CONTEXT]} (pyo3-0.18.3, dimmed) is context, not evidence: its trampoline crashes even a correct traverse, applying a deferred decref another thread left (the seed's crash1).`));
+  }
+  if (r.runtimes.includes('guarded') && entries.some((v) => worstFor(v, 'guarded') === 'error')) {
+    out.push(style('dim', 'guarded "stopped": the guarded runtime refused the misuse with a clean error and the heap stayed intact: the expected, contained outcome.'));
+  }
+  return out;
+}
+
+/** "eslint.config.js (found by ESLint), typed" or "built-in recommended config, untyped". */
+export function lintText(l: NonNullable<CheckReport['lint']>): string {
+  const where =
+    l.source === 'built-in'
+      ? "the plugin's recommended config"
+      : l.source === 'option'
+        ? `${l.files.join(', ')} (--config)`
+        : l.source === 'project'
+          ? `${l.files.join(', ')} (the project's own)`
+          : `${l.files.join(', ')}, and the plugin's recommended config for files no config covers`;
+  return `${where}, ${l.mode}${l.tsconfig ? ` (types from ${l.tsconfig})` : ''}`;
 }
 
 export function formatTable(r: CheckReport, color: boolean): string {
   const style = makeStyle(color);
-  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`), ''];
-  for (const f of r.files) out.push(...fileLines(f, r.runtimes, style));
+  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`)];
+  if (r.lint) out.push(style('dim', `lint: ${lintText(r.lint)}`));
+  out.push(...legend(r, style));
+  out.push('');
+  // A file with nothing to say (no class, scenario, finding or error) is not listed.
+  const said = r.files.filter((f) => f.error || f.classes.length || f.main || f.plainClasses?.length || f.otherFindings.length);
+  for (const f of said) out.push(...fileLines(f, r.runtimes, style));
   const s = r.summary;
   const bad = s.missedByLint + s.flaggedNeverBroke + s.guardedFailures;
   out.push('');

@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from './compile.js';
 import type { ProfileChoice } from './explore.js';
 import type { CheckedRoots } from './find-files.js';
 import { treeRssMb } from './memory.js';
-import { compileGraph, helpersScript } from './module-graph.js';
+import { compileGraph, helpersScript, importsApi } from './module-graph.js';
 import { ChannelReader } from './result-channel.js';
 import { OUTPUT_CAP_BYTES, probeSandbox, type Sandbox } from './sandbox.js';
 import type { WorkerHello, WorkerJob, WorkerResult } from './worker-protocol.js';
@@ -80,6 +80,7 @@ export class IsolatedWorker {
     } catch (e) {
       return Promise.resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
     }
+    if (!importsApi(graph)) return Promise.resolve({ ok: true, result: { classes: [], runs: 0, seconds: 0 } });
     const job: WorkerJob = {
       ...extra,
       id: this.nextId++,

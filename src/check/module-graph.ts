@@ -160,3 +160,10 @@ export function compileGraph(entry: string, roots: CheckedRoots): ModuleGraph {
   }
   return { entry, modules };
 }
+
+/** Whether any module of the graph imports the API: a file that never does can define no
+ *  pyclass and run no scenario, so it is not loaded (a tool's config such as eslint.config.js,
+ *  a test importing vitest). */
+export function importsApi(graph: ModuleGraph): boolean {
+  return Object.values(graph.modules).some((m) => Object.values(m.requires).some((r) => r.kind === 'api'));
+}

@@ -3,9 +3,10 @@
 // schema (documented in README).
 
 import type { ComboOutcome, Reproducer } from './explore.js';
-import type { LintFinding } from './lint.js';
+import type { LintConfigInfo, LintFinding } from './lint.js';
 import type { Protections } from './sandbox.js';
 import type { RuntimeKind, Verdict } from '../api/index.js';
+import { inWords } from './in-words.js';
 
 /** Runtimes whose trampoline is sound by itself: a break there is the traverse body's doing. */
 export const WITNESS_RUNTIMES: readonly RuntimeKind[] = ['pyo3-0.18.3-patched', 'pyo3-0.19-nolock', 'c'];
@@ -30,6 +31,21 @@ export interface VerdictEntry {
   readonly states: number;
 }
 
+/** What the exploration tried for a class. */
+export interface Exploration {
+  /** Adversarial heap states explored per (runtime, profile) pair. */
+  readonly states: number;
+  /** Primitive field → every value it took (its defaults, plus the constants its traverse compares it with). */
+  readonly values: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/** A condition on the way to a finding (from value-hints.ts), for the "never broke" explanation. */
+export interface GuardNote {
+  readonly line: number;
+  readonly text: string;
+  readonly fields: readonly string[];
+}
+
 export interface ClassReport {
   readonly name: string;
   readonly line: number;
@@ -42,6 +58,10 @@ export interface ClassReport {
   /** Why it broke (witness runtime pair, operation), or why it is a disagreement. */
   readonly explanation: string;
   readonly verdicts: Readonly<Record<string, VerdictEntry>>;
+  readonly exploration?: Exploration;
+  /** The pair whose reproducer replays this class's worst state (the evidence of a break, or
+   *  the worst outcome of a disagreement), when one went wrong at all. */
+  readonly evidence?: string;
 }
 
 export interface FileReport {
@@ -51,6 +71,8 @@ export interface FileReport {
   readonly classes: readonly ClassReport[];
   /** Findings outside any pyclass (helpers not reached from a class in this file). */
   readonly otherFindings: readonly LintFinding[];
+  /** Findings on the `__traverse__` of plain classes (no field schema: linted, not run). */
+  readonly plainClasses?: readonly { readonly name: string; readonly line: number; readonly findings: readonly LintFinding[] }[];
   /** The exported `main` scenario's verdicts, if the file has one. */
   readonly main?: Readonly<Record<string, VerdictEntry>>;
   /** `guarded@…` crashed or corrupted in the main scenario. */
@@ -73,6 +95,8 @@ export interface CheckSummary {
 
 export interface CheckReport {
   readonly tool: { readonly name: 'traverse-guard'; readonly version: string };
+  /** Which ESLint config linted the files, and whether typed. */
+  readonly lint?: LintConfigInfo;
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly string[];
   readonly files: readonly FileReport[];
@@ -88,38 +112,72 @@ export function runtimeOf(key: string): RuntimeKind {
 }
 
 /** Which broken pair makes the clearest evidence: a crash, on a current profile, under raw C. */
-function evidenceRank([k, v]: [string, VerdictEntry]): number {
+export function evidenceRank([k, v]: [string, VerdictEntry]): number {
   const runtime = runtimeOf(k);
-  return (v.verdict === 'crash' ? 100 : 0) + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
+  // An operation with a user source line ("… at x.ts:12") points at the code to change.
+  const sourced = v.operation && / at [^ ]+:\d+/.test(v.operation) ? 20 : 0;
+  return (v.verdict === 'crash' ? 100 : 0) + sourced + (k.endsWith('@3.11') ? 10 : k.includes('@3.1') ? 5 : 0) + (runtime === 'c' ? 3 : runtime === 'pyo3-0.18.3-patched' ? 2 : 1);
 }
 
 /** Judges one class: lint findings against the verdicts. */
-export function judgeClass(name: string, line: number, findings: readonly LintFinding[], verdicts: Record<string, VerdictEntry>): ClassReport {
+function valueList(vs: readonly unknown[]): string {
+  const shown = vs.slice(0, 8).map((v) => JSON.stringify(v));
+  return `{${shown.join(', ')}${vs.length > 8 ? `, … ${vs.length - 8} more` : ''}}`;
+}
+
+/** "12 states, with size ∈ {0, 1, 1023, 1024, 1025}; the guard at line 9 (`…`) reads no field…". */
+function triedText(exploration: Exploration | undefined, guards: readonly GuardNote[]): string {
+  if (!exploration) return '';
+  const vals = Object.entries(exploration.values).map(([k, vs]) => `${k} ∈ ${valueList(vs)}`);
+  let out = `; tried ${exploration.states} heap states${vals.length ? `, with ${vals.join(', ')}` : ''}`;
+  const blind = guards.filter((g) => !g.fields.length);
+  if (blind.length) {
+    out += `; ${blind.map((g) => `the guard at line ${g.line} (\`${g.text}\`)`).join(', ')} ${blind.length > 1 ? 'read' : 'reads'} no field the exploration sets, so it could not be satisfied`;
+  }
+  return out;
+}
+
+export function judgeClass(
+  name: string,
+  line: number,
+  findings: readonly LintFinding[],
+  verdicts: Record<string, VerdictEntry>,
+  more: { exploration?: Exploration; guards?: readonly GuardNote[] } = {},
+): ClassReport {
   const flagged = findings.some((f) => f.ruleId !== 'traverse-signature');
   const broke = Object.entries(verdicts).filter(([k, v]) => WITNESS_RUNTIMES.includes(runtimeOf(k)) && BREAKS.has(v.verdict));
   const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
   let status: ClassStatus;
   let explanation: string;
+  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+  const best = (xs: [string, VerdictEntry][]) => [...xs].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
+  // Worst verdict first; never the context runtime (it crashes even a correct traverse).
+  const worst = Object.entries(verdicts)
+    .filter(([k, v]) => v.reproducer && v.verdict !== 'ok' && runtimeOf(k) !== 'pyo3-0.18.3')
+    .sort((a, b) => RANKED[b[1].verdict] - RANKED[a[1].verdict] || evidenceRank(b) - evidenceRank(a))[0];
+  let evidence: string | undefined = broke.length ? best(broke)[0] : worst?.[0];
   if (flagged && broke.length) {
-    const [k, v] = [...broke].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
+    const [k, v] = best(broke);
     status = 'broke-when-flagged';
     explanation = `${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else if (flagged) {
     status = 'flagged-never-broke';
-    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}`;
+    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}${triedText(more.exploration, more.guards ?? [])}`;
   } else if (broke.length) {
-    const [k, v] = broke[0];
+    const [k, v] = best(broke);
     status = 'missed-by-lint';
-    explanation = `missed by lint: ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
+    explanation = `missed by lint: ${inWords(v)} — ${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else {
     status = 'clean';
     explanation = 'no finding, and no explored state broke it';
   }
   if (guardedFailure) {
     const [k, v] = Object.entries(verdicts).find(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict))!;
-    explanation += `; RUNTIME BUG: ${v.verdict} under ${k}: ${v.detail ?? ''}`;
+    explanation += `; RUNTIME BUG: the guarded runtime let it through: ${inWords(v)} — ${v.verdict} under ${k}: ${v.detail ?? ''}`;
+    if (status === 'clean' || status === 'flagged-never-broke') evidence = k;
   }
-  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts };
+  if (status === 'clean' && !guardedFailure) evidence = undefined;
+  return { name, line, flagged, findings, status, guardedFailure, explanation, verdicts, ...(more.exploration ? { exploration: more.exploration } : {}), ...(evidence ? { evidence } : {}) };
 }
 
 export function summarize(files: readonly FileReport[], runs: number, seconds: number): CheckSummary {

@@ -2,10 +2,15 @@
 // alone: where each reference field points (young or old, refcount 1 or 2, the instance
 // itself, a peer that points back), the primitive field values, whether the instance is
 // held from outside or only by its cycle, whether another thread left a deferred decref of a
-// young object in the reference pool, and how the collection starts. Bounded and ordered
-// smallest first, so the first failing state is the smallest reproducer.
+// young object in the reference pool, and how the collection starts. Primitive fields also
+// take the constants the traverse compares them with (value hints, see value-hints.ts),
+// combined pairwise so that the count grows with the hints, not as their product. Bounded
+// and ordered smallest first, so the first failing state is the smallest reproducer.
 
 import type { FieldKind, Fields } from '../api/index.js';
+
+/** Field → extra values to try besides the defaults (from the traverse's comparisons). */
+export type ValueHints = Readonly<Record<string, readonly unknown[]>>;
 
 export type Target = 'none' | 'young-rc1' | 'young-rc2' | 'old-rc1' | 'self' | 'peer';
 export type Collection = 'full' | 'gen0' | 'auto';
@@ -125,8 +130,9 @@ export function stateSize(s: HeapState, fields: Fields): number {
  * two fields (both non-empty) — needs at most two dimensions away from the plainest heap,
  * and a pair of values. `enumerateAllStates` is the unbounded product.
  */
-export function enumerateStates(fields: Fields): HeapState[] {
-  const all = enumerateAllStates(fields);
+export function enumerateStates(fields: Fields, hints?: ValueHints): HeapState[] {
+  const { base, extra } = valueCombos(fields, hints);
+  const all = enumerateAllStates(fields, base);
   const chosen = new Set<HeapState>();
   const covered = new Set<string>();
   const cover = (s: HeapState) => {
@@ -152,7 +158,109 @@ export function enumerateStates(fields: Fields): HeapState[] {
     if (!best) break;
     cover(best);
   }
-  return all.filter((s) => chosen.has(s));
+  const out = all.filter((s) => chosen.has(s));
+  if (!extra.length) return out;
+  // The hinted values (each with every other field's values, pairwise) on the heaps one step
+  // from the plainest: a value-gated drop, pool or GIL hazard needs no more.
+  const hinted = enumerateAllStates(fields, extra).filter((s) => heapSize(s, fields) <= SMALL_HINTED);
+  return [...out, ...hinted]
+    .map((s, i) => ({ s, i, size: stateSize(s, fields) }))
+    .sort((a, b) => a.size - b.size || a.i - b.i)
+    .map((x) => x.s);
+}
+
+/** States of this size or less are explored under every hinted combination of values. */
+const SMALL_HINTED = 1;
+
+/** Every value a field takes in `states`, per primitive field (what the check reports as tried). */
+export function valuesTried(states: readonly HeapState[]): Record<string, unknown[]> {
+  const out: Record<string, Map<string, unknown>> = {};
+  for (const s of states) {
+    for (const [k, v] of Object.entries(s.values)) (out[k] ??= new Map()).set(JSON.stringify(v), v);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, m]) => [k, [...m.values()]]));
+}
+
+/**
+ * The combinations of primitive values: `base`, the two plain values of each field crossed in
+ * full for the first FULL_CROSS_VALUES fields (as ever), and `extra`, a pairwise covering of
+ * the hinted values: every pair (field a = a hinted value, field b = any of its values) occurs
+ * in some combination, so each hinted value is tried, and tried with each value of every other
+ * field, in a number of combinations that grows with the hints' count, not their product.
+ */
+export function valueCombos(fields: Fields, hints?: ValueHints): { base: Record<string, unknown>[]; extra: Record<string, unknown>[] } {
+  const baseAxes: [string, unknown[]][] = [];
+  const fullAxes: [string, unknown[]][] = [];
+  const isExtra: Set<string>[] = [];
+  for (const [k, f] of Object.entries(fields)) {
+    if (REF_TARGETS[f.kind]) continue;
+    const b = primitiveValues(f.kind, f.default);
+    const keys = new Set(b.map((v) => JSON.stringify(v)));
+    const more = (hints?.[k] ?? []).filter((v) => {
+      const key = JSON.stringify(v);
+      if (keys.has(key)) return false;
+      keys.add(key);
+      return true;
+    });
+    baseAxes.push([k, b]);
+    fullAxes.push([k, [...b, ...more]]);
+    isExtra.push(new Set(more.map((v) => JSON.stringify(v))));
+  }
+  const base = product(baseAxes, FULL_CROSS_VALUES);
+  return { base, extra: pairwiseExtra(fullAxes, isExtra) };
+}
+
+/** Greedy pairwise covering of the pairs that involve a hinted value (AETG-style). */
+function pairwiseExtra(axes: readonly (readonly [string, readonly unknown[]])[], isExtra: readonly Set<string>[]): Record<string, unknown>[] {
+  const key = (i: number, v: unknown) => `${i}=${JSON.stringify(v)}`;
+  const pairKey = (i: number, a: unknown, j: number, b: unknown) => (i < j ? `${key(i, a)}|${key(j, b)}` : `${key(j, b)}|${key(i, a)}`);
+  const hinted = (i: number, v: unknown) => isExtra[i].has(JSON.stringify(v));
+  const uncovered = new Set<string>();
+  const todo: [number, unknown, number, unknown][] = [];
+  const singles: [number, unknown][] = [];
+  for (let i = 0; i < axes.length; i++) {
+    for (const a of axes[i][1]) {
+      if (hinted(i, a)) singles.push([i, a]);
+      for (let j = i + 1; j < axes.length; j++) {
+        for (const b of axes[j][1]) {
+          if (!hinted(i, a) && !hinted(j, b)) continue;
+          uncovered.add(pairKey(i, a, j, b));
+          todo.push([i, a, j, b]);
+        }
+      }
+    }
+  }
+  const out: Record<string, unknown>[] = [];
+  const emit = (chosen: unknown[]) => {
+    for (let i = 0; i < axes.length; i++) for (let j = i + 1; j < axes.length; j++) uncovered.delete(pairKey(i, chosen[i], j, chosen[j]));
+    out.push(Object.fromEntries(axes.map(([name], i) => [name, chosen[i]])));
+  };
+  for (const [i, a, j, b] of todo) {
+    if (!uncovered.has(pairKey(i, a, j, b))) continue;
+    const chosen: unknown[] = axes.map(([, vs]) => vs[0]);
+    const fixed = new Set([i, j]);
+    chosen[i] = a;
+    chosen[j] = b;
+    for (let k = 0; k < axes.length; k++) {
+      if (fixed.has(k)) continue;
+      let best = axes[k][1][0];
+      let bestGain = -1;
+      for (const v of axes[k][1]) {
+        let g = 0;
+        for (const m of fixed) if (uncovered.has(pairKey(k, v, m, chosen[m]))) g++;
+        if (g > bestGain) {
+          bestGain = g;
+          best = v;
+        }
+      }
+      chosen[k] = best;
+      fixed.add(k);
+    }
+    emit(chosen);
+  }
+  // A single primitive field: each hinted value alone.
+  if (axes.length === 1) for (const [i, a] of singles) emit(axes.map(([, vs], k) => (k === i ? a : vs[0])));
+  return out;
 }
 
 /** States of this size or less are always explored. */
@@ -190,18 +298,16 @@ function pairsOf(s: HeapState): string[] {
   return out;
 }
 
-/** The full product of the dimensions (with the constraints below), smallest first. */
-export function enumerateAllStates(fields: Fields): HeapState[] {
+/** The full product of the dimensions (with the constraints below) under the given value
+ *  combinations (default: the plain values' product), smallest first. */
+export function enumerateAllStates(fields: Fields, valCombos: readonly Record<string, unknown>[] = valueCombos(fields).base): HeapState[] {
   const refAxes: [string, readonly Target[]][] = [];
-  const valAxes: [string, readonly unknown[]][] = [];
   for (const [k, f] of Object.entries(fields)) {
     const targets = REF_TARGETS[f.kind];
     if (targets) refAxes.push([k, targets]);
-    else valAxes.push([k, primitiveValues(f.kind, f.default)]);
   }
   // ⊇ product(refAxes, FULL_CROSS): the first two crossed in full, the rest alone.
   const refCombos = nearPlain(refAxes, FULL_CROSS);
-  const valCombos = product(valAxes, FULL_CROSS_VALUES);
   const out: HeapState[] = [];
   for (const refs of refCombos) {
     const cyclic = Object.values(refs).some((t) => t === 'self' || t === 'peer');

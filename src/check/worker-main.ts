@@ -10,10 +10,10 @@ import { relative } from 'node:path';
 import vm from 'node:vm';
 import * as indexApi from '../api/index.js';
 import * as simulatorApi from '../simulator/index.js';
-import { comboKey, compactFault, exploreClass, summarize, type ComboOutcome } from './explore.js';
+import { comboKey, compactFault, explorationStates, exploreClass, summarize, type ComboOutcome } from './explore.js';
 import { hardenApi, loadInRealm, type RealmApi } from './realm.js';
 import { mapSourceLines } from './source-lines.js';
-import { enumerateStates } from './states.js';
+import { valuesTried } from './states.js';
 import { RESULT_FD, type ChannelMessage, type ClassResult, type WorkerHello, type WorkerJob, type WorkerReply, type WorkerResult } from './worker-protocol.js';
 
 /** Bytes of console output a file may write (the rest is dropped). */
@@ -62,14 +62,18 @@ async function checkFile(job: WorkerJob, helpers: vm.Script | undefined, progres
         progress(runs);
       }
     };
-    const classes: ClassResult[] = mine.map(({ cls, file, line }) => ({
-      name: cls.name,
-      file,
-      line: line ?? 0,
-      referenceFields: cls.referenceFields,
-      states: enumerateStates(cls.fields).length,
-      outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file, maxStates: job.maxStates, onState, setup }),
-    }));
+    const classes: ClassResult[] = mine.map(({ cls, file, line }) => {
+      const states = explorationStates(cls, { maxStates: job.maxStates, valueHints: job.valueHints?.[cls.name] });
+      return {
+        name: cls.name,
+        file,
+        line: line ?? 0,
+        referenceFields: cls.referenceFields,
+        states: states.length,
+        values: valuesTried(states),
+        outcomes: exploreClass(cls, { runtimes: job.runtimes, profiles: job.profiles, file, onState, setup, states }),
+      };
+    });
     let mainOutcomes: Record<string, ComboOutcome> | undefined;
     if (typeof mod.main === 'function') {
       mainOutcomes = {};

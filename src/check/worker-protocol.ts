@@ -18,6 +18,8 @@ export interface WorkerJob {
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly ProfileChoice[];
   readonly maxStates?: number;
+  /** Class name → primitive field → extra values to try (found in the parent from the syntax). */
+  readonly valueHints?: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>;
 }
 
 export interface ClassResult {
@@ -27,6 +29,8 @@ export interface ClassResult {
   readonly line: number;
   readonly referenceFields: readonly string[];
   readonly states: number;
+  /** Primitive field → every value it took in the explored states. */
+  readonly values?: Readonly<Record<string, readonly unknown[]>>;
   readonly outcomes: Readonly<Record<string, ComboOutcome>>;
 }
 

@@ -9,6 +9,7 @@ import { formatTable } from '../check/format-table.js';
 import { formatSarif } from '../check/format-sarif.js';
 import { exitCodeOf } from '../check/report.js';
 import { CheckInputError, runCheck } from '../check/run-check.js';
+import { writeReproducers } from '../check/reproducers.js';
 import { UsageError } from './gc-bench.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../check/compile.js';
@@ -24,6 +25,10 @@ interface CheckFlags {
   isolateFiles?: boolean;
   color?: boolean;
   fixtures?: boolean;
+  config?: string;
+  configLookup?: boolean;
+  lintTimeout: string;
+  reproducers?: string;
 }
 
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
@@ -70,6 +75,10 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .option('--timeout <seconds>', 'time limit per file', '60')
     .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
     .option('--max-states <N>', 'bound the adversarial states per class')
+    .option('--config <file>', 'lint with this ESLint flat config (default: the eslint.config.* ESLint finds for each file)')
+    .option('--no-config-lookup', "ignore eslint.config.*: lint with the plugin's recommended config (typed when a tsconfig.json covers the files)")
+    .option('--lint-timeout <seconds>', 'time limit of the lint', '300')
+    .option('--reproducers <dir>', 'write a reproducer JSON file for each class that broke or disagrees (for explain --reproducer FILE)')
     .option('--isolate-files', 'a fresh worker process for every file (slower; every file already has a realm of its own)')
     .option('--no-color', 'no ANSI colour in the table')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -79,6 +88,8 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
       const timeout = positiveInt(flags.timeout, '--timeout')!;
       const jobs = positiveInt(flags.jobs, '--jobs');
       const maxStates = positiveInt(flags.maxStates, '--max-states');
+      const lintTimeout = positiveInt(flags.lintTimeout, '--lint-timeout')!;
+      if (flags.config && flags.configLookup === false) throw new UsageError('give either --config or --no-config-lookup, not both');
       const tty = process.stderr.isTTY && flags.format === 'table';
       if (flags.fixtures && paths.length) throw new UsageError('--fixtures takes no paths');
       let report;
@@ -92,6 +103,9 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
           timeoutMs: timeout * 1000,
           jobs,
           maxStates,
+          configFile: flags.config,
+          configLookup: flags.configLookup,
+          lintTimeoutMs: lintTimeout * 1000,
           filesPerWorker: flags.isolateFiles ? 1 : undefined,
           onProgress: tty ? progressBar : undefined,
         });
@@ -101,6 +115,15 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
       } finally {
         cleanup();
         if (tty) process.stderr.write('\r\u001b[K');
+      }
+      if (flags.reproducers) {
+        let written: string[];
+        try {
+          written = writeReproducers(report, flags.reproducers, process.cwd());
+        } catch (e) {
+          throw new UsageError(`--reproducers: cannot write to ${flags.reproducers}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+        process.stderr.write(`${written.length} reproducer${written.length === 1 ? '' : 's'} written to ${flags.reproducers}\n`);
       }
       if (flags.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.format === 'sarif') process.stdout.write(JSON.stringify(formatSarif(report), null, 2) + '\n');

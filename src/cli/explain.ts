@@ -3,8 +3,8 @@
 // collection up to the fault, then writes an SVG picture of the heap at the fault. The first
 // line is always the verdict; exit 0 for ok/error, 1 for corrupt/crash, 2 for bad input.
 
-import { writeFileSync } from 'node:fs';
-import { basename, relative } from 'node:path';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { getProfile } from '../simulator/index.js';
 import { isRuntimeKind, type RuntimeKind } from '../api/runtime-kind.js';
@@ -13,6 +13,8 @@ import { describeState } from '../check/states.js';
 import { explainRun } from '../check/explain/explain.js';
 import { renderSvg } from '../check/explain/picture.js';
 import { HtmlSteps, renderExplainHtml } from '../check/explain/html.js';
+import { findWorstState } from '../check/explain/worst-state.js';
+import { DEFAULT_PROFILES } from '../check/explore.js';
 import { ExplainInputError, loadDist, loadUserFile, parseReproducer, parseStateJson, validateState } from '../check/explain/load.js';
 import { UsageError } from './gc-bench.js';
 
@@ -53,13 +55,31 @@ function onFreshStack<R>(fn: () => R): Promise<R> {
   );
 }
 
-async function explainCommand(file: string, flags: ExplainFlags): Promise<number> {
+/** Throws a UsageError unless `path` can be written (checked before the run, not after it). */
+function assertWritable(path: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UsageError(`--svg: ${path} is a directory`);
+  try {
+    accessSync(existsSync(abs) ? abs : dirname(abs), constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--svg: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** Runtimes an exploration without --runtime picks its worst state from (the context runtime,
+ *  where even a correct traverse crashes, would always win). */
+const EXPLORED: readonly RuntimeKind[] = ['guarded', 'pyo3-0.18.3-patched', 'pyo3-0.19-nolock', 'c'];
+
+async function explainCommand(fileArg: string | undefined, flags: ExplainFlags): Promise<number> {
   if ((flags.class || flags.state) && flags.reproducer) throw new UsageError('give either --class/--state or --reproducer, not both');
   if (flags.state && !flags.class) throw new UsageError('--state needs --class NAME');
   const repro = flags.reproducer ? parseReproducer(flags.reproducer) : undefined;
+  const file = fileArg ?? repro?.file;
+  if (!file) throw new UsageError(fileArg === undefined && repro ? 'the reproducer names no file: give the file as the first argument' : 'missing the file to explain');
+  if (flags.svg) assertWritable(flags.svg);
 
   // Runtime and profile: flags win over the reproducer's; "3.11d" means a debug build.
-  const runtime = flags.runtime ?? repro?.runtime ?? 'guarded';
+  let runtime = flags.runtime ?? repro?.runtime ?? 'guarded';
   if (!isRuntimeKind(runtime)) throw new UsageError(`unknown runtime '${runtime}' (known: ${KNOWN_RUNTIMES})`);
   let python = flags.python ?? repro?.python ?? '3.11';
   let debug = flags.debug ?? repro?.debug ?? false;
@@ -72,6 +92,7 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
   const dist = await loadDist();
   const loaded = await quietly(() => loadUserFile(file, dist));
   const rel = relative(process.cwd(), file) || file;
+  const notes: string[] = [];
   const className = flags.class ?? repro?.class;
   let scenario: () => unknown;
   let what: string;
@@ -81,8 +102,28 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
     if (!cls) {
       throw new UsageError(`no class '${className}' in ${rel} (defined: ${loaded.classes.map((c) => c.name).join(', ') || 'none'})`);
     }
-    const state = validateState(cls, flags.state ? parseStateJson(flags.state) : repro ? repro.state : {});
     const setup = loaded.setup;
+    let rawState: unknown = flags.state ? parseStateJson(flags.state) : repro ? repro.state : undefined;
+    if (rawState === undefined) {
+      // No state: run the class's exploration and replay the worst state it finds.
+      const picked = await quietly(() =>
+        findWorstState(dist, cls, resolve(file), flags.runtime ? [runtime as RuntimeKind] : EXPLORED, flags.python ? [{ python, debug }] : DEFAULT_PROFILES, setup),
+      );
+      if (picked.reproducer) {
+        rawState = picked.reproducer.state;
+        if (!flags.runtime) runtime = picked.reproducer.runtime;
+        if (!flags.python) {
+          python = picked.reproducer.python;
+          debug = picked.reproducer.debug;
+        }
+      } else rawState = {};
+      notes.push(
+        picked.reproducer
+          ? `no --state: explored ${picked.states} heap states of ${cls.name} under ${picked.pairs} runtime/profile pairs; replaying the worst, ${picked.verdict} under ${picked.pair}`
+          : `no --state: explored ${picked.states} heap states of ${cls.name} under ${picked.pairs} runtime/profile pairs and none went wrong; replaying the plainest`,
+      );
+    }
+    const state = validateState(cls, rawState);
     scenario = () => {
       setup?.();
       dist.buildAndCollect(cls, state);
@@ -116,12 +157,14 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
   );
 
   const svgPath = flags.svg ?? `explain-${basename(file).replace(/\.[cm]?tsx?$/, '')}-${tag}${runtime}-${python}${debug ? 'd' : ''}.svg`;
-  const lines = [...ex.lines];
+  // The verdict stays the first line; how the state was chosen comes right after the heading.
+  const lines = [...ex.lines.slice(0, 2), ...notes, ...ex.lines.slice(2)];
+  let written: string | undefined;
   try {
     writeFileSync(svgPath, await renderSvg(ex.dot));
     lines.push(`picture of the heap ${ex.result.fault ? 'at the fault' : 'at the end of the run'}: ${svgPath}${ex.victim ? ` (the victim, ${ex.victim}, in red)` : ''}`);
   } catch (e) {
-    lines.push(`picture: not written (${e instanceof Error ? e.message : String(e)})`);
+    written = `cannot write the picture to ${svgPath}: ${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}`;
   }
   if (flags.html && htmlSteps) {
     try {
@@ -132,6 +175,7 @@ async function explainCommand(file: string, flags: ExplainFlags): Promise<number
     }
   }
   process.stdout.write(lines.join('\n') + '\n');
+  if (written) throw new UsageError(written);
   return ex.exitCode;
 }
 
@@ -139,16 +183,16 @@ export function registerExplain(program: Command, setCode: (code: number) => voi
   program
     .command('explain')
     .description("replay a file's main scenario (or a check reproducer) and tell the story of the collection up to the fault; writes an SVG of the heap")
-    .argument('<file>', 'a TypeScript file using traverse-guard')
+    .argument('[file]', "a TypeScript file using traverse-guard (default: the reproducer's file)")
     .option('--runtime <R>', `binding runtime (${KNOWN_RUNTIMES}; default guarded, or the reproducer's)`)
     .option('--python <X.Y>', "CPython profile (default 3.11, or the reproducer's; d suffix for a debug build)")
     .option('--debug', 'a CPython debug build (assertions on)')
     .option('--class <NAME>', 'collect this pyclass of the file in an adversarial heap state instead of running main')
-    .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value)')
+    .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value); without it, the worst state the exploration finds')
     .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug}")
     .option('--svg <path>', 'where to write the picture (default: explain-<file>-<runtime>-<python>.svg)')
     .option('--html <file>', 'also write one self-contained page that steps through the story with the heap at each step')
-    .action(async (file: string, flags: ExplainFlags) => {
+    .action(async (file: string | undefined, flags: ExplainFlags) => {
       try {
         setCode(await explainCommand(file, flags));
       } catch (e) {

@@ -44,9 +44,13 @@ describe('judgeClass', () => {
   });
 
   it('not flagged but broken: missed by lint', () => {
-    const c = judgeClass('B', 7, [], verdicts({ 'pyo3-0.19-nolock@3.11': v('corrupt', { detail: 'refcount below zero' }) }));
+    const c = judgeClass('B', 7, [], verdicts({ 'pyo3-0.19-nolock@3.11': v('corrupt', { detail: 'list Py_list#2 has refcount 1 but 2 references' }) }));
     expect(c.status).toBe('missed-by-lint');
-    expect(c.explanation).toBe('missed by lint: corrupt under pyo3-0.19-nolock@3.11: refcount below zero');
+    // Says in words what happened, then the pair and the audit's message.
+    expect(c.explanation).toBe(
+      'missed by lint: a reference was released once too often: an object has fewer references counted than exist — corrupt under pyo3-0.19-nolock@3.11: list Py_list#2 has refcount 1 but 2 references',
+    );
+    expect(c.evidence).toBe('pyo3-0.19-nolock@3.11');
   });
 
   it('traverse-signature alone does not flag: a class with only it and no break is clean', () => {
@@ -60,8 +64,37 @@ describe('judgeClass', () => {
     const c = judgeClass('D', 1, [], verdicts({ 'guarded@3.11': v('corrupt', { detail: 'bad' }) }));
     expect(c.status).toBe('clean');
     expect(c.guardedFailure).toBe(true);
-    expect(c.explanation).toContain('RUNTIME BUG: corrupt under guarded@3.11: bad');
+    expect(c.explanation).toContain('RUNTIME BUG: the guarded runtime let it through: the heap audit found damage after the collection — corrupt under guarded@3.11: bad');
+    expect(c.evidence).toBe('guarded@3.11');
     expect(judgeClass('D', 1, [], verdicts({ 'guarded@3.11': v('error') })).guardedFailure).toBe(false);
+  });
+
+  it('prefers, as evidence, a break whose operation names a source line', () => {
+    const c = judgeClass('A', 3, [finding('no-drop-in-traverse')], {
+      'c@3.11': v('crash', { detail: 'c crash', operation: 'subtract_refs ← collect ← gc.collect' }),
+      'pyo3-0.19-nolock@3.7': v('crash', { detail: 'nolock crash', operation: 'Py_DECREF in A.traverse at a.ts:5' }),
+    });
+    expect(c.explanation).toBe('crash under pyo3-0.19-nolock@3.7: nolock crash (Py_DECREF in A.traverse at a.ts:5)');
+    expect(c.evidence).toBe('pyo3-0.19-nolock@3.7');
+  });
+
+  it('flagged, never broke: says which values and how many states were tried, and names a guard it could not steer', () => {
+    const c = judgeClass('A', 3, [finding('no-drop-in-traverse', 9)], verdicts(), {
+      exploration: { states: 42, values: { size: [0, 1, 1023, 1024, 1025] } },
+      guards: [
+        { line: 8, text: 'Date.now() > 5', fields: [] },
+        { line: 7, text: 'self.size > 1024', fields: ['size'] },
+      ],
+    });
+    expect(c.status).toBe('flagged-never-broke');
+    expect(c.explanation).toContain('tried 42 heap states, with size ∈ {0, 1, 1023, 1024, 1025}');
+    expect(c.explanation).toContain('the guard at line 8 (`Date.now() > 5`) reads no field the exploration sets, so it could not be satisfied');
+    expect(c.explanation).not.toContain('line 7');
+    expect(c.exploration).toEqual({ states: 42, values: { size: [0, 1, 1023, 1024, 1025] } });
+  });
+
+  it('a clean class has no evidence to replay', () => {
+    expect(judgeClass('C', 1, [], verdicts({ 'pyo3-0.18.3@3.11': v('crash', { reproducer: { class: 'C', runtime: 'pyo3-0.18.3', python: '3.11', debug: false, state: { refs: {}, values: {}, held: 'root', pool: 'pending', collection: 'full' } } }) })).evidence).toBeUndefined();
   });
 });
 

@@ -62,6 +62,10 @@ describe('--format json against docs/check-report.schema.json', () => {
     expect(report.files.some((f) => f.main)).toBe(true);
     const entries = classes.flatMap((c) => Object.values(c.verdicts));
     expect(entries.some((e) => e.fault && e.reproducer && e.operation)).toBe(true);
+    // The lint's config and mode, each class's exploration, and the evidence pair are there to validate.
+    expect(report.lint).toMatchObject({ source: expect.any(String), mode: expect.any(String) });
+    expect(classes.every((c) => c.exploration && c.exploration.states > 0)).toBe(true);
+    expect(classes.some((c) => c.evidence)).toBe(true);
   });
 
   it('validates', () => {
@@ -96,6 +100,14 @@ describe('--format json against docs/check-report.schema.json', () => {
     expect(badProtections.protections).toBeDefined();
     badProtections.protections.network = 'open';
     expect(validateReport(badProtections)).toBe(false);
+
+    const badExploration = clone(report) as unknown as { files: { classes: { exploration: { states: unknown } }[] }[] };
+    badExploration.files.flatMap((f) => f.classes)[0].exploration.states = -1;
+    expect(validateReport(badExploration)).toBe(false);
+
+    const badLint = clone(report) as unknown as { lint: { mode: string } };
+    badLint.lint.mode = 'sometimes';
+    expect(validateReport(badLint)).toBe(false);
 
     const badKey = clone(report) as unknown as { files: { classes: { verdicts: Record<string, unknown> }[] }[] };
     const v = badKey.files.flatMap((f) => f.classes)[0].verdicts;

@@ -5,11 +5,12 @@
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Api from '../../api/index.js';
 import type { PyClass } from '../../api/pyclass-handle.js';
 import { CompileError, PACKAGE_ROOT, compileForWorker } from '../compile.js';
 import type { Reproducer } from '../explore.js';
+import type * as Explore from '../explore.js';
 import type { HeapState, Target } from '../states.js';
 
 /** Bad input: the CLI prints the message and exits 2. */
@@ -22,6 +23,8 @@ export interface DistModules {
   readonly api: typeof Api;
   readonly definedClasses: readonly PyClass[];
   readonly buildAndCollect: (cls: PyClass, state: HeapState) => void;
+  /** The check's exploration, bound to the same API copy as the user's classes. */
+  readonly explore: Pick<typeof Explore, 'exploreClass' | 'explorationStates'>;
 }
 
 export async function loadDist(): Promise<DistModules> {
@@ -30,7 +33,8 @@ export async function loadDist(): Promise<DistModules> {
   const api = (await import(pathToFileURL(apiPath).href)) as typeof Api;
   const handle = (await import(pathToFileURL(join(DIST, 'api', 'pyclass-handle.js')).href)) as { definedClasses: PyClass[] };
   const builder = (await import(pathToFileURL(join(DIST, 'check', 'heap-builder.js')).href)) as Pick<DistModules, 'buildAndCollect'>;
-  return { api, definedClasses: handle.definedClasses, buildAndCollect: builder.buildAndCollect };
+  const explore = (await import(pathToFileURL(join(DIST, 'check', 'explore.js')).href)) as DistModules['explore'];
+  return { api, definedClasses: handle.definedClasses, buildAndCollect: builder.buildAndCollect, explore };
 }
 
 export interface LoadedFile {
@@ -63,7 +67,10 @@ export async function loadUserFile(file: string, dist: DistModules): Promise<Loa
     rmSync(compiled.dir, { recursive: true, force: true });
   }
   const mine = dist.definedClasses.slice(before);
-  const inEntry = (c: PyClass) => (c.definedAt ?? '').replace(/:\d+$/, '').replace(/^file:\/\//, '') === abs;
+  const inEntry = (c: PyClass) => {
+    const at = (c.definedAt ?? '').replace(/:\d+$/, '');
+    return (at.startsWith('file://') ? fileURLToPath(at) : at) === abs;
+  };
   return {
     main: typeof mod.main === 'function' ? (mod.main as () => unknown) : undefined,
     setup: typeof mod.setup === 'function' ? (mod.setup as () => unknown) : undefined,
@@ -136,7 +143,12 @@ export function validateState(cls: PyClass, v: unknown): HeapState {
   const values: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(valuesIn)) {
     const f = cls.fields[k];
-    if (!f || cls.referenceFields.includes(k)) throw new ExplainInputError(`state: ${cls.name} has no plain field '${k}'`);
+    if (!f || cls.referenceFields.includes(k)) {
+      const plain = Object.keys(cls.fields).filter((n) => !cls.referenceFields.includes(n));
+      throw new ExplainInputError(`state: ${cls.name} has no plain field '${k}' (has: ${plain.join(', ') || 'none'})`);
+    }
+    const want = f.kind === 'int' ? 'number' : f.kind === 'bool' ? 'boolean' : f.kind === 'str' ? 'string' : undefined;
+    if (want && typeof val !== want) throw new ExplainInputError(`state: values.${k} must be a ${want} (field.${f.kind}), got ${JSON.stringify(val)}`);
     values[k] = val;
   }
   return {
