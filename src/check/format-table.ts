@@ -126,9 +126,7 @@ export function formatTable(r: CheckReport, color: boolean): string {
   if (r.lint) out.push(style('dim', `lint: ${lintText(r.lint)}`));
   out.push(...legend(r, style));
   out.push('');
-  // A file with nothing to say (no class, scenario, finding or error) is not listed.
-  const said = r.files.filter((f) => f.error || f.classes.length || f.main || f.plainClasses?.length || f.otherFindings.length);
-  for (const f of said) out.push(...fileLines(f, r.runtimes, style));
+  for (const f of r.files) out.push(...fileLines(f, r.runtimes, style));
   const s = r.summary;
   const bad = s.missedByLint + s.flaggedNeverBroke + s.guardedFailures;
   out.push('');

@@ -34,7 +34,8 @@ export interface IsolateOptions {
   readonly memoryCapMb?: number;
 }
 
-export type IsolatedOutcome = { readonly ok: true; readonly result: WorkerResult } | { readonly ok: false; readonly error: string };
+/** `unrelated`: the file's modules import nothing from traverse-guard, so it was not loaded. */
+export type IsolatedOutcome = { readonly ok: true; readonly result: WorkerResult; readonly unrelated?: true } | { readonly ok: false; readonly error: string };
 
 export const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'check', 'worker-main.js');
 
@@ -80,7 +81,7 @@ export class IsolatedWorker {
     } catch (e) {
       return Promise.resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
     }
-    if (!importsApi(graph)) return Promise.resolve({ ok: true, result: { classes: [], runs: 0, seconds: 0 } });
+    if (!importsApi(graph)) return Promise.resolve({ ok: true, result: { classes: [], runs: 0, seconds: 0 }, unrelated: true });
     const job: WorkerJob = {
       ...extra,
       id: this.nextId++,

@@ -124,11 +124,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
   };
   const [lint] = await Promise.all([lintDone, ...Array.from({ length: jobs }, worker)]);
   if (!lint) throw new CheckInputError(lintFailure instanceof LintError ? lintFailure.message : `the lint failed: ${String(lintFailure)}`);
-  const reports: FileReport[] = files.map((file, i) => {
+  const reports: FileReport[] = files.flatMap((file, i) => {
     const rel = relative(opts.cwd, file);
     const l = lint.get(file) ?? { findings: [] };
     const res = outcomes[i];
-    return res.ok ? buildFileReport(rel, found.files[i].real, found.roots, l.findings, res.result, hints[i], l.fatal) : { path: rel, error: res.error, classes: [], otherFindings: l.findings };
+    if (!res.ok) return [{ path: rel, error: res.error, classes: [], otherFindings: l.findings }];
+    const report = buildFileReport(rel, found.files[i].real, found.roots, l.findings, res.result, hints[i], l.fatal);
+    // A file that imports nothing from traverse-guard (a tool's config, a plain module) is not
+    // part of the report unless the lint had something to say about it.
+    const silent = res.unrelated && !report.otherFindings.length && !report.plainClasses?.length && !report.error;
+    return silent ? [] : [report];
   });
   // Paths refused before reading (symlinks out of the roots, FIFOs, devices, huge files).
   for (const r of found.rejected) reports.push({ path: r.path, error: r.error, classes: [], otherFindings: [] });

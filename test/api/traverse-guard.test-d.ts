@@ -567,17 +567,17 @@ describe('the capabilities', () => {
         Py_DECREF(owned);
         Py_INCREF(self as unknown as Py);
         owned.isAlive();
-        // @ts-expect-error the readonly self is not a C object (no PyRefMut: it is a borrow)
+        // @ts-expect-error the readonly self is not a C object (no PyRefMut: it is a borrow) — says: Argument of type 'TraverseSelf<
         Py_INCREF(self);
-        // @ts-expect-error …nor can it be decref'd
+        // @ts-expect-error …nor can it be decref'd — says: Argument of type 'TraverseSelf<
         Py_DECREF(self);
-        // @ts-expect-error a borrowed field is not a Py
+        // @ts-expect-error a borrowed field is not a Py — says: Argument of type 'Borrowed<
         Py_DECREF(self.x);
-        // @ts-expect-error a borrowed cell value is not a Py either
+        // @ts-expect-error a borrowed cell value is not a Py either — says: Argument of type 'Borrowed<
         Py_DECREF(self.cell.get()!);
-        // @ts-expect-error a borrowed reference has no isAlive
+        // @ts-expect-error a borrowed reference has no isAlive — says: Property 'isAlive' does not exist on type 'Borrowed<
         self.x.isAlive();
-        // @ts-expect-error nor does a borrowed cell value
+        // @ts-expect-error nor does a borrowed cell value — says: Property 'isAlive' does not exist on type 'Borrowed<
         self.cell.get()?.isAlive();
       },
       drop(self) {

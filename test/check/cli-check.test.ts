@@ -25,7 +25,7 @@ beforeAll(() => {
     'errors/reads.ts': READS,
     'nots/readme.md': '# not TypeScript\n',
     'nots/types.d.ts': 'export declare const x: number;\n',
-    'js/plain.js': 'export const x = 1;\n',
+    'js/plain.js': "import { field, pyclass } from 'traverse-guard';\nexport const Plain = pyclass('Plain', {\n  fields: { child: field.ref() },\n  traverse(self, visit) {\n    visit.call(self.child);\n  },\n});\n",
   });
 });
 afterAll(() => project.cleanup());
@@ -99,7 +99,7 @@ describe('check: input errors exit 2', () => {
     const r = await runCli(['check', p('js'), '--format', 'json', ...FAST]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as CheckReport;
-    expect(report.files.map((f) => [f.path.split('/').pop(), f.error, f.classes.length])).toEqual([['plain.js', undefined, 0]]);
+    expect(report.files.map((f) => [f.path.split('/').pop(), f.error, f.classes.map((c) => [c.name, c.status])])).toEqual([['plain.js', undefined, [['Plain', 'clean']]]]);
   });
 
   it('a dangling symlink in a directory', async () => {

@@ -71,7 +71,7 @@ describe('traverse-guard check over fixtures/', () => {
   });
 
   it('every fixture file starts with a header comment saying what it shows', () => {
-    for (const dir of readdirSync(FIXTURES)) {
+    for (const dir of readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
       for (const name of readdirSync(join(FIXTURES, dir))) {
         const text = readFileSync(join(FIXTURES, dir, name), 'utf8');
         expect(text.startsWith('// '), `${dir}/${name}`).toBe(true);

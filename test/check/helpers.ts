@@ -62,9 +62,9 @@ export const Dead = pyclass('Dead', {
 });
 `;
 
-export const THROWS = `// Throws while loading.\nexport const x = 1;\nthrow new Error('boom at load');\n`;
-export const LOOPS = `// Never finishes loading.\nexport let n = 0;\nfor (;;) n++;\n`;
-export const READS = `// Reads a file outside its sandbox while loading.\nimport { readFileSync } from 'node:fs';\nexport const secret = readFileSync('/etc/passwd', 'utf8');\n`;
+export const THROWS = `// Throws while loading.\nimport { gc } from 'traverse-guard';\nexport const x = gc;\nthrow new Error('boom at load');\n`;
+export const LOOPS = `// Never finishes loading.\nimport { gc } from 'traverse-guard';\nexport let n = 0;\nexport const x = gc;\nfor (;;) n++;\n`;
+export const READS = `// Reads a file outside its sandbox while loading.\nimport { gc } from 'traverse-guard';\nimport { readFileSync } from 'node:fs';\nexport const x = gc;\nexport const secret = readFileSync('/etc/passwd', 'utf8');\n`;
 
 /** Writes `files` (relative path → text) into a fresh temp directory; returns its path. */
 export function tempProject(files: Readonly<Record<string, string>>): { dir: string; cleanup: () => void } {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from './helpers.js';
+import { BIN, LOOPS } from './helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -50,7 +50,7 @@ async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number |
   const tmp = mkdtempSync(join(tmpdir(), 'tg-signal-tmp-'));
   const project = mkdtempSync(join(tmpdir(), 'tg-signal-'));
   dirs.push(tmp, project);
-  writeFileSync(join(project, 'loops.ts'), `// Never finishes loading.\nexport let n = 0;\nfor (;;) n++;\n`);
+  writeFileSync(join(project, 'loops.ts'), LOOPS);
   const child = spawn(process.execPath, [BIN, 'check', join(project, 'loops.ts'), '--timeout', '120'], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
   let workers: number[] = [];
   // Wait until the worker (the sandbox's process and the node it forks) is running.

@@ -52,18 +52,18 @@ setInterval(() => { Array.prototype.push = () => 0; console.log('still here'); }
 export const Interval = ${takes('Interval')};
 `,
   // Network: TCP, UDP, listen, DNS, unix socket, fetch.
-  'net-tcp.ts': `import net from 'node:net';\nexport const s = net.connect(80, '1.1.1.1');\n`,
-  'net-udp.ts': `import dgram from 'node:dgram';\nexport const s = dgram.createSocket('udp4');\n`,
-  'net-listen.ts': `import http from 'node:http';\nexport const s = http.createServer().listen(0);\n`,
-  'net-dns.ts': `import dns from 'node:dns';\nexport const p = dns.promises.lookup('example.com');\n`,
-  'net-unix.ts': `import net from 'node:net';\nexport const s = net.connect('/var/run/docker.sock');\n`,
-  'net-fetch.ts': `// fetch at load (top-level await).\nexport const r = await fetch('http://example.com/');\n`,
+  'net-tcp.ts': `${head}import net from 'node:net';\nexport const s = net.connect(80, '1.1.1.1');\n`,
+  'net-udp.ts': `${head}import dgram from 'node:dgram';\nexport const s = dgram.createSocket('udp4');\n`,
+  'net-listen.ts': `${head}import http from 'node:http';\nexport const s = http.createServer().listen(0);\n`,
+  'net-dns.ts': `${head}import dns from 'node:dns';\nexport const p = dns.promises.lookup('example.com');\n`,
+  'net-unix.ts': `${head}import net from 'node:net';\nexport const s = net.connect('/var/run/docker.sock');\n`,
+  'net-fetch.ts': `${head}// fetch at load (top-level await).\nexport const r = await fetch('http://example.com/');\n`,
   // The parent's process.
-  'kill-parent.ts': `// Signals the parent.\nprocess.kill(process.ppid, 'SIGSTOP');\nexport {};\n`,
+  'kill-parent.ts': `${head}// Signals the parent.\nprocess.kill(process.ppid, 'SIGSTOP');\nexport {};\n`,
   // An import that leaves the checked paths.
   'import-outside.ts': `// Imports a file outside the roots.\n${head}import { secret } from '../outside/secret.js';\nexport const S = pyclass(secret, { fields: {} });\n`,
   // Memory: ArrayBuffers (outside V8's heap limit).
-  'memory-bomb.ts': `// Fills ArrayBuffers until something stops it.\nconst keep: Uint8Array[] = [];\nfor (;;) { const b = new Uint8Array(32 << 20); b.fill(1); keep.push(b); }\nexport {};\n`,
+  'memory-bomb.ts': `${head}// Fills ArrayBuffers until something stops it.\nconst keep: Uint8Array[] = [];\nfor (;;) { const b = new Uint8Array(32 << 20); b.fill(1); keep.push(b); }\nexport {};\n`,
   // 300 MB on stdout.
   'flood.ts': `// Floods stdout.\n${head}const line = 'x'.repeat(1 << 20);\nfor (let i = 0; i < 300; i++) console.log(line);\nexport const Flood = ${takes('Flood')};\n`,
   // A class made later by a factory, with stack traces off.
