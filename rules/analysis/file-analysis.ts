@@ -147,7 +147,9 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
   if (program && services?.esTreeNodeToTSNodeMap) {
     typeInfo = createTypeInfo(services as Parameters<typeof createTypeInfo>[0], context.filename, settings, stats);
   }
-  if (required && !typeInfo?.hasApi()) {
+  // A typed file that imports nothing from the API (an eslint.config.mjs naming the plugin) has
+  // no API traverse whose types could be missing.
+  if (required && !typeInfo?.hasApi() && (!typeInfo || bindings.importsApi)) {
     return empty(
       false,
       typeInfo

@@ -167,9 +167,11 @@ export type NoThirdParameter = TraverseTakesOnly_self_and_visit;
 
 /**
  * The traverse callback type (PyO3's `fn(&T, PyVisit<'_>) -> Result<(), PyTraverseError>`):
- * no `this` (only `void` is assignable from it), exactly `(self, visit)`, synchronous. Returning nothing (`undefined`; the brand
- * only names the rule in the error) rather than `void` is what rejects `async` and generator
- * functions; the rest parameter of a branded type rejects a third parameter, required or
+ * no `this` (only `void` is assignable from it), exactly `(self, visit)`, synchronous. The return
+ * type is a union (`void | undefined | brand`, the brand only naming the rule in the error), not
+ * plain `void`: a promise or generator is assignable to a `void` return but not to a union
+ * holding `void`, which rejects `async` and generator functions (TypeScript 5.5 and 6 alike; a
+ * plain `undefined | brand` would reject every body without a return before TypeScript 6); the rest parameter of a branded type rejects a third parameter, required or
  * optional (PyO3 #3260: "__traverse__ may not take `Python`").
  */
 export type TraverseFn<F extends Fields> = (
@@ -177,7 +179,7 @@ export type TraverseFn<F extends Fields> = (
   self: TraverseSelf<F>,
   visit: Visit,
   ...noMore: TraverseTakesOnly_self_and_visit[]
-) => undefined | TraverseMustBeSynchronous_and_return_nothing;
+) => void | undefined | TraverseMustBeSynchronous_and_return_nothing;
 
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;

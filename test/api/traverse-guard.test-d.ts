@@ -70,11 +70,11 @@ describe('the views traverse receives', () => {
     expectTypeOf<Instance<F>['list']>().toEqualTypeOf<RefList<Leaf>>();
   });
 
-  test('TraverseFn is exactly (self, visit) => undefined with a void this', () => {
+  test('TraverseFn is exactly (self, visit) returns nothing (void | undefined | brand) with a void this', () => {
     expectTypeOf<TraverseFn<F>>().parameter(0).toEqualTypeOf<TraverseSelf<F>>();
     expectTypeOf<TraverseFn<F>>().parameter(1).toEqualTypeOf<Visit>();
     expectTypeOf<TraverseFn<F>>().thisParameter.toEqualTypeOf<void & TraverseHasNo_this_use_self>();
-    expectTypeOf<TraverseFn<F>>().returns.toEqualTypeOf<undefined | TraverseMustBeSynchronous_and_return_nothing>();
+    expectTypeOf<TraverseFn<F>>().returns.toEqualTypeOf<void | undefined | TraverseMustBeSynchronous_and_return_nothing>();
     expectTypeOf<Visit>().not.toExtend<Python>();
     expectTypeOf<Borrowed<Leaf>>().not.toExtend<Py<Leaf>>();
   });
@@ -462,7 +462,7 @@ describe('the traverse signature', () => {
     });
     pyclass('B', {
       fields,
-      // @ts-expect-error traverse returns nothing (errors come from visit.call) — says: Type 'number' is not assignable to type 'TraverseMustBeSynchronous_and_return_nothing'
+      // @ts-expect-error traverse returns nothing (errors come from visit.call) — says: Type 'number' is not assignable to type 'void | TraverseMustBeSynchronous_and_return_nothing | undefined'
       traverse(self, visit) {
         visit.call(self.x);
         return -1;

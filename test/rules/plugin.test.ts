@@ -1,7 +1,8 @@
 // The plugin object and its conventions: meta, configs referring to the plugin itself, stable
 // message ids (read by `traverse-guard check`), docs URLs and pages, JSON-only options,
 // header comments, no import from src/, and the typeAware setting's 'required' mode.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -127,6 +128,31 @@ describe('configs and settings in use', () => {
     expect(messages[0]!.message).toMatch(/typeAware is 'required' but file\.ts was parsed without type information/);
     // A file with no traverse is not analysed at all (the cheap early exit), so it gets no error.
     expect(lint(config, 'export const x = 1;')).toEqual([]);
+  });
+
+  it("typeAware 'required' in a typed program without the API: an error for a file importing the API, none for one that does not", () => {
+    // A project outside the repository: 'traverse-guard' does not resolve there.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tg-required-'));
+    try {
+      writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, allowJs: true }, include: ['*.ts', '*.mjs'] }));
+      const config = () => ({
+        ...plugin.configs.recommended,
+        files: ['**/*.ts', '**/*.mjs'],
+        languageOptions: { parser: parser as Linter.Parser, parserOptions: { project: path.join(dir, 'tsconfig.json'), tsconfigRootDir: dir } },
+        settings: { 'traverse-guard': { typeAware: 'required' } },
+      });
+      const verify = (name: string, code: string) => {
+        const file = path.join(dir, name);
+        writeFileSync(file, code);
+        return new Linter({ configType: 'flat', cwd: dir }).verify(code, [config() as Linter.Config], file);
+      };
+      const messages = verify('model.ts', HAZARD);
+      expect(messages.map((m) => m.message)).toEqual([expect.stringMatching(/typeAware is 'required' but the TypeScript program of .*model\.ts does not contain the traverse-guard API's types/)]);
+      const configFile = "import traverseGuard from 'traverse-guard/eslint-plugin';\n// traverse-guard's recommended config\nexport default [traverseGuard.configs.recommended];\n";
+      expect(verify('eslint.config.mjs', configFile)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown typeAware value', () => {
