@@ -141,15 +141,13 @@ describe('configs and settings in use', () => {
         languageOptions: { parser: parser as Linter.Parser, parserOptions: { project: path.join(dir, 'tsconfig.json'), tsconfigRootDir: dir } },
         settings: { 'traverse-guard': { typeAware: 'required' } },
       });
-      const verify = (name: string, code: string) => {
-        const file = path.join(dir, name);
-        writeFileSync(file, code);
-        return new Linter({ configType: 'flat', cwd: dir }).verify(code, [config() as Linter.Config], file);
-      };
-      const messages = verify('model.ts', HAZARD);
-      expect(messages.map((m) => m.message)).toEqual([expect.stringMatching(/typeAware is 'required' but the TypeScript program of .*model\.ts does not contain the traverse-guard API's types/)]);
       const configFile = "import traverseGuard from 'traverse-guard/eslint-plugin';\n// traverse-guard's recommended config\nexport default [traverseGuard.configs.recommended];\n";
-      expect(verify('eslint.config.mjs', configFile)).toEqual([]);
+      // Both files exist before the program is made (typescript-estree caches it per tsconfig).
+      const files: Record<string, string> = { 'model.ts': HAZARD, 'eslint.config.mjs': configFile };
+      for (const [name, code] of Object.entries(files)) writeFileSync(path.join(dir, name), code);
+      const verify = (name: string) => new Linter({ configType: 'flat', cwd: dir }).verify(files[name]!, [config() as Linter.Config], path.join(dir, name));
+      expect(verify('model.ts').map((m) => m.message)).toEqual([expect.stringMatching(/typeAware is 'required' but the TypeScript program of .*model\.ts does not contain the traverse-guard API's types/)]);
+      expect(verify('eslint.config.mjs')).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
