@@ -15,7 +15,7 @@ import { PACKAGE_ROOT } from './compile.js';
 import type { ProfileChoice } from './explore.js';
 import type { CheckedRoots } from './find-files.js';
 import { treeRssMb } from './memory.js';
-import { compileGraph, helpersScript, importsApi } from './module-graph.js';
+import { compileGraph, helpersScript, needsLoading } from './module-graph.js';
 import { ChannelReader } from './result-channel.js';
 import { OUTPUT_CAP_BYTES, probeSandbox, type Sandbox } from './sandbox.js';
 import type { WorkerHello, WorkerJob, WorkerResult } from './worker-protocol.js';
@@ -34,7 +34,7 @@ export interface IsolateOptions {
   readonly memoryCapMb?: number;
 }
 
-/** `unrelated`: the file's modules import nothing from traverse-guard, so it was not loaded. */
+/** `unrelated`: the file defines nothing to check (module-graph.ts needsLoading), so it was not loaded. */
 export type IsolatedOutcome = { readonly ok: true; readonly result: WorkerResult; readonly unrelated?: true } | { readonly ok: false; readonly error: string };
 
 export const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'check', 'worker-main.js');
@@ -81,7 +81,7 @@ export class IsolatedWorker {
     } catch (e) {
       return Promise.resolve({ ok: false, error: e instanceof Error ? e.message : String(e) });
     }
-    if (!importsApi(graph)) return Promise.resolve({ ok: true, result: { classes: [], runs: 0, seconds: 0 }, unrelated: true });
+    if (!needsLoading(graph)) return Promise.resolve({ ok: true, result: { classes: [], runs: 0, seconds: 0 }, unrelated: true });
     const job: WorkerJob = {
       ...extra,
       id: this.nextId++,

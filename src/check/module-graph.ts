@@ -161,9 +161,18 @@ export function compileGraph(entry: string, roots: CheckedRoots): ModuleGraph {
   return { entry, modules };
 }
 
-/** Whether any module of the graph imports the API: a file that never does can define no
- *  pyclass and run no scenario, so it is not loaded (a tool's config such as eslint.config.js,
- *  a test importing vitest). */
-export function importsApi(graph: ModuleGraph): boolean {
-  return Object.values(graph.modules).some((m) => Object.values(m.requires).some((r) => r.kind === 'api'));
+/**
+ * Whether the entry must be loaded to be checked. Not when no module of its graph imports the
+ * API (it can define no pyclass: a tool's config such as eslint.config.js), nor when it imports
+ * something the sandbox refuses (a test importing vitest) and has no `pyclass(…)` call and no
+ * `main` or `setup` export of its own: it defines nothing to check, and loading it would only
+ * fail. A file that defines something and imports what it may not still fails, with the reason.
+ */
+export function needsLoading(graph: ModuleGraph): boolean {
+  const modules = Object.values(graph.modules);
+  if (!modules.some((m) => Object.values(m.requires).some((r) => r.kind === 'api'))) return false;
+  const refused = modules.some((m) => Object.values(m.requires).some((r) => r.kind === 'refused'));
+  if (!refused) return true;
+  const entry = graph.modules[graph.entry];
+  return !entry || /\b__tg_site\(|\bexports\.(main|setup)\s*=/.test(entry.code);
 }

@@ -25,6 +25,11 @@ beforeAll(() => {
     'errors/reads.ts': READS,
     'nots/readme.md': '# not TypeScript\n',
     'nots/types.d.ts': 'export declare const x: number;\n',
+    // A project's own tests and tool configs beside its pyclasses.
+    'project/src/good.ts': GOOD,
+    'project/src/good.test.ts': "import { describe, it, expect } from 'vitest';\nimport { gc } from 'traverse-guard';\nimport { Good } from './good.js';\ndescribe('Good', () => it('is a pyclass', () => expect(Good.name).toBe('Good')));\nexport const collected = () => gc.collect();\n",
+    'project/eslint.config.js': "import traverseGuard from 'traverse-guard/eslint-plugin';\nexport default [traverseGuard.configs.recommended];\n",
+    'project/src/lodash-user.ts': "import { field, pyclass } from 'traverse-guard';\nimport { noop } from 'lodash';\nexport const UsesLodash = pyclass('UsesLodash', { fields: { n: field.int() }, traverse() { noop(); } });\n",
     'js/plain.js': "import { field, pyclass } from 'traverse-guard';\nexport const Plain = pyclass('Plain', {\n  fields: { child: field.ref() },\n  traverse(self, visit) {\n    visit.call(self.child);\n  },\n});\n",
   });
 });
@@ -93,6 +98,17 @@ describe('check: input errors exit 2', () => {
     const r = await runCli(['check', p('nots')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no TypeScript or JavaScript files');
+  });
+
+  it("a project's tests and configs that define nothing to check are not loaded; a pyclass module importing a package is a per-file error", async () => {
+    const r = await runCli(['check', p('project'), '--format', 'json', '--no-config-lookup', ...FAST]);
+    const report = JSON.parse(r.stdout) as CheckReport;
+    expect(report.files.map((f) => [f.path.split('/').slice(-2).join('/'), f.error?.replace(/:.*$/s, ''), f.classes.map((c) => c.name)])).toEqual([
+      ['src/good.ts', undefined, ['Good']],
+      ['src/lodash-user.ts', 'failed to load', []],
+    ]);
+    expect(report.files[1]!.error).toMatch(/imports lodash: a checked file may import only traverse-guard and its own relative files/);
+    expect(r.code).toBe(2);
   });
 
   it('.js files are checked like .ts', async () => {

@@ -64,7 +64,7 @@ export const Dead = pyclass('Dead', {
 
 export const THROWS = `// Throws while loading.\nimport { gc } from 'traverse-guard';\nexport const x = gc;\nthrow new Error('boom at load');\n`;
 export const LOOPS = `// Never finishes loading.\nimport { gc } from 'traverse-guard';\nexport let n = 0;\nexport const x = gc;\nfor (;;) n++;\n`;
-export const READS = `// Reads a file outside its sandbox while loading.\nimport { gc } from 'traverse-guard';\nimport { readFileSync } from 'node:fs';\nexport const x = gc;\nexport const secret = readFileSync('/etc/passwd', 'utf8');\n`;
+export const READS = `// Reads a file outside its sandbox while loading (and defines a pyclass).\nimport { field, pyclass } from 'traverse-guard';\nimport { readFileSync } from 'node:fs';\nexport const Reader = pyclass('Reader', { fields: { n: field.int() }, traverse() {} });\nexport const secret = readFileSync('/etc/passwd', 'utf8');\n`;
 
 /** Writes `files` (relative path → text) into a fresh temp directory; returns its path. */
 export function tempProject(files: Readonly<Record<string, string>>): { dir: string; cleanup: () => void } {

@@ -52,11 +52,11 @@ setInterval(() => { Array.prototype.push = () => 0; console.log('still here'); }
 export const Interval = ${takes('Interval')};
 `,
   // Network: TCP, UDP, listen, DNS, unix socket, fetch.
-  'net-tcp.ts': `${head}import net from 'node:net';\nexport const s = net.connect(80, '1.1.1.1');\n`,
-  'net-udp.ts': `${head}import dgram from 'node:dgram';\nexport const s = dgram.createSocket('udp4');\n`,
-  'net-listen.ts': `${head}import http from 'node:http';\nexport const s = http.createServer().listen(0);\n`,
-  'net-dns.ts': `${head}import dns from 'node:dns';\nexport const p = dns.promises.lookup('example.com');\n`,
-  'net-unix.ts': `${head}import net from 'node:net';\nexport const s = net.connect('/var/run/docker.sock');\n`,
+  'net-tcp.ts': `${head}import net from 'node:net';\nexport const s = net.connect(80, '1.1.1.1');\nexport const NetTcp = ${takes('NetTcp')};\n`,
+  'net-udp.ts': `${head}import dgram from 'node:dgram';\nexport const s = dgram.createSocket('udp4');\nexport const NetUdp = ${takes('NetUdp')};\n`,
+  'net-listen.ts': `${head}import http from 'node:http';\nexport const s = http.createServer().listen(0);\nexport const NetListen = ${takes('NetListen')};\n`,
+  'net-dns.ts': `${head}import dns from 'node:dns';\nexport const p = dns.promises.lookup('example.com');\nexport const NetDns = ${takes('NetDns')};\n`,
+  'net-unix.ts': `${head}import net from 'node:net';\nexport const s = net.connect('/var/run/docker.sock');\nexport const NetUnix = ${takes('NetUnix')};\n`,
   'net-fetch.ts': `${head}// fetch at load (top-level await).\nexport const r = await fetch('http://example.com/');\n`,
   // The parent's process.
   'kill-parent.ts': `${head}// Signals the parent.\nprocess.kill(process.ppid, 'SIGSTOP');\nexport {};\n`,
