@@ -126,7 +126,10 @@ export function formatTable(r: CheckReport, color: boolean): string {
   if (r.lint) out.push(style('dim', `lint: ${lintText(r.lint)}`));
   out.push(...legend(r, style));
   out.push('');
-  for (const f of r.files) out.push(...fileLines(f, r.runtimes, style));
+  // A file with nothing to show (a helper module: no class, scenario, finding or error) is not
+  // listed; the JSON report keeps it.
+  const shown = r.files.filter((f) => f.error || f.classes.length || f.main || f.plainClasses?.length || f.otherFindings.length);
+  for (const f of shown) out.push(...fileLines(f, r.runtimes, style));
   const s = r.summary;
   const bad = s.missedByLint + s.flaggedNeverBroke + s.guardedFailures;
   out.push('');

@@ -20,6 +20,7 @@ function report(): CheckReport {
   const stopped = judgeClass('Stopped', 9, [finding], { 'guarded@3.11': v('error', 'guarded', { detail: 'drop deferred' }), 'pyo3-0.18.3@3.11': v('crash', 'pyo3-0.18.3'), 'c@3.11': v('crash') });
   const missed = judgeClass('Missed', 20, [], { 'guarded@3.11': v('ok'), 'pyo3-0.18.3@3.11': v('ok'), 'c@3.11': v('corrupt', 'c', { detail: 'the collector cleared list 0x10, which is still referenced from outside' }) });
   const files = [
+    { path: 'src/helpers.ts', classes: [], otherFindings: [] },
     {
       path: "src/it's.ts",
       classes: [clean, stopped, missed],
@@ -40,6 +41,11 @@ function report(): CheckReport {
 describe('formatTable', () => {
   const text = formatTable(report(), false);
   const lines = text.split('\n');
+
+  it('does not list a file with nothing to show (a helper module)', () => {
+    expect(text).not.toContain('src/helpers.ts');
+    expect(text).toContain("src/it's.ts");
+  });
 
   it('names the lint config and mode in the header', () => {
     expect(lines[1]).toBe("lint: eslint.config.js (the project's own), typed");
