@@ -19,14 +19,5 @@ export function formatHeapGraph(g: GraphSpec): string {
   return out.join('\n') + '\n';
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of `traverse-guard gen-heapgraph`, shared by the generators here. */
+export { rng } from '../../src/cli/gen-heapgraph.js';

@@ -52,6 +52,18 @@ export function outerParent(node: TSESTree.Node): { parent: TSESTree.Node | unde
 }
 
 /** `a.b` → "b", `a["b"]` → "b", `a[Symbol.dispose]` → "Symbol.dispose"; otherwise null. */
+/** `a.b.c` for an identifier or a chain of static member reads (wrappers removed), else null. */
+export function dottedName(node: TSESTree.Node): string | null {
+  const expression = unwrap(node);
+  if (expression.type === AST_NODE_TYPES.Identifier) return expression.name;
+  if (expression.type === AST_NODE_TYPES.MemberExpression) {
+    const object = dottedName(expression.object);
+    const name = memberName(expression);
+    return object !== null && name !== null ? `${object}.${name}` : null;
+  }
+  return null;
+}
+
 export function memberName(node: TSESTree.MemberExpression): string | null {
   const property = node.property;
   if (!node.computed) {

@@ -7,7 +7,7 @@
 // memoised per file; a depth limit and a visiting set keep cyclic definitions finite.
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { type FunctionNode, isFunctionNode, memberName, propertyKeyName, shortText } from './ast.js';
+import { type FunctionNode, isFunctionNode, memberName, propertyKeyName, shortText, unwrap } from './ast.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
@@ -56,25 +56,11 @@ function rootOf(node: TSESTree.Node): TSESTree.Node {
 
 const MAX_DEPTH = 12;
 
-/** Strips casts, `!`, optional chains, `(0, f)` and parentheses-equivalents. */
+/** Strips what `unwrap` strips, and `(0, f)`: a sequence's last expression is the callee. */
 export function unwrapCallee(node: TSESTree.Node): TSESTree.Node {
-  let current = node;
-  for (;;) {
-    switch (current.type) {
-      case AST_NODE_TYPES.TSAsExpression:
-      case AST_NODE_TYPES.TSTypeAssertion:
-      case AST_NODE_TYPES.TSNonNullExpression:
-      case AST_NODE_TYPES.TSSatisfiesExpression:
-      case AST_NODE_TYPES.ChainExpression:
-        current = current.expression;
-        break;
-      case AST_NODE_TYPES.SequenceExpression:
-        current = current.expressions.at(-1)!;
-        break;
-      default:
-        return current;
-    }
-  }
+  let current = unwrap(node);
+  while (current.type === AST_NODE_TYPES.SequenceExpression) current = unwrap(current.expressions.at(-1)!);
+  return current;
 }
 
 /** The function (or class body member) that gives `this` its meaning at `node`. */

@@ -17,6 +17,7 @@ import {
 } from './api-operations.js';
 import {
   type ChildKeys,
+  dottedName,
   forEachChild,
   type FunctionNode,
   isFunctionNode,
@@ -81,17 +82,6 @@ export interface FunctionRole {
   readonly visitParameters: readonly TSESTree.Parameter[];
   /** A helper: functions its parameters hold are resolved and judged at each call site. */
   readonly helper?: boolean;
-}
-
-function dotted(node: TSESTree.Node): string | null {
-  const expression = unwrap(node);
-  if (expression.type === AST_NODE_TYPES.Identifier) return expression.name;
-  if (expression.type === AST_NODE_TYPES.MemberExpression) {
-    const object = dotted(expression.object);
-    const name = memberName(expression);
-    return object !== null && name !== null ? `${object}.${name}` : null;
-  }
-  return null;
 }
 
 function declaredWithin(variable: Variable, nodes: readonly TSESTree.Node[]): boolean {
@@ -277,7 +267,7 @@ class EffectCollector {
     let target: TSESTree.Node = callee;
     if (callee.type === AST_NODE_TYPES.MemberExpression) {
       const name = memberName(callee);
-      const path = dotted(callee);
+      const path = dottedName(callee);
       if (name === 'call' && this.isVisitReceiver(callee.object)) return;
       if (path === 'Reflect.apply') {
         if (node.arguments[0]) target = unwrapCallee(node.arguments[0]);
@@ -327,7 +317,7 @@ class EffectCollector {
       return;
     }
 
-    const writer = dotted(target);
+    const writer = dottedName(target);
     if (writer !== null && PROPERTY_WRITERS.has(writer) && args[0] && this.isSelfRooted(args[0])) {
       const key = args[1] && staticKey(args[1]);
       if (!(key && this.context.typeInfo?.isReferenceLocation(unwrap(args[0]!), key) === false)) {
@@ -430,7 +420,7 @@ class EffectCollector {
       const name = memberName(target);
       if (name !== null && SAFE_METHODS.has(name)) return true;
     }
-    const path = dotted(target);
+    const path = dottedName(target);
     if (path === null) return false;
     const root = path.split('.')[0]!;
     return SAFE_GLOBALS.has(path) || SAFE_GLOBALS.has(root);
@@ -475,7 +465,7 @@ class EffectCollector {
     if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === child) return;
     if (parent?.type === AST_NODE_TYPES.CallExpression) {
       // The callee, or the function of `Reflect.apply(gc.collect, …)`: onCall reports those.
-      if (parent.callee === child || (parent.arguments[0] === child && dotted(parent.callee) === 'Reflect.apply')) return;
+      if (parent.callee === child || (parent.arguments[0] === child && dottedName(parent.callee) === 'Reflect.apply')) return;
     }
     const path = apiPathOf(node, this.context.bindings, this.context.resolve);
     if (path?.[0] === 'gc' && path.length >= 2 && (this.context.bindings.certain(node, this.context.resolve) || this.confirmedByTypes(node) !== false)) {

@@ -4,22 +4,11 @@
 // found once per function and memoised, with recursion cut at cycles.
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { type FunctionNode, isFunctionNode, memberName, outerParent, unwrap } from './ast.js';
+import { dottedName, type FunctionNode, isFunctionNode, memberName, outerParent, unwrap } from './ast.js';
 import type { CallResolver } from './call-graph.js';
 import type { PluginSettings } from './settings.js';
 
 type Variable = TSESLint.Scope.Variable;
-
-function dotted(node: TSESTree.Node): string | null {
-  const expression = unwrap(node);
-  if (expression.type === AST_NODE_TYPES.Identifier) return expression.name;
-  if (expression.type === AST_NODE_TYPES.MemberExpression) {
-    const object = dotted(expression.object);
-    const name = memberName(expression);
-    return object !== null && name !== null ? `${object}.${name}` : null;
-  }
-  return null;
-}
 
 /** Whether a callee's name is on the synchronous list (`forEach`, `Array.from`, `call` …). */
 export function isSynchronousCallee(callee: TSESTree.Node, settings: PluginSettings): boolean {
@@ -28,7 +17,7 @@ export function isSynchronousCallee(callee: TSESTree.Node, settings: PluginSetti
   if (expression.type !== AST_NODE_TYPES.MemberExpression) return false;
   const name = memberName(expression);
   if (name !== null && settings.synchronousCallbacks.has(name)) return true;
-  const path = dotted(expression);
+  const path = dottedName(expression);
   return path !== null && settings.synchronousCallbacks.has(path);
 }
 

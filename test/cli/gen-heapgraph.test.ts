@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_OK, EXIT_USAGE, main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT_OK, EXIT_USAGE } from '../../src/cli/main.js';
+import { runCli } from '../check/helpers.js';
 import { parseHeapGraph } from '../../src/simulator/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tg-gen-heapgraph-'));
@@ -14,16 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'traverse-guard.js');
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    const text = (s: typeof out) => s.mock.calls.map((c) => String(c[0])).join('');
-    return { code, out: text(out), err: text(err) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const r = await runCli(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function generate(variant: string, nodes: number, seed: number): Promise<string> {
