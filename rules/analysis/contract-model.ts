@@ -552,7 +552,11 @@ class Model {
   private emptinessGuard(test: TSESTree.Node, state: State): { field: string; emptyWhen: boolean } | null {
     const peek = (node: TSESTree.Node): Value => this.ev(node, { s: state.clone() }).value;
     const subject = (value: Value): string | null =>
-      value.k === 'cellValue' || (value.k === 'field' && (value.kind === 'ref' || value.kind === 'optionalRef' || value.kind === 'unknown')) ? value.name : null;
+      value.k === 'item'
+        ? `it:${value.name}:${value.walk}`
+        : value.k === 'cellValue' || (value.k === 'field' && (value.kind === 'ref' || value.kind === 'optionalRef' || value.kind === 'unknown'))
+          ? value.name
+          : null;
     if (test.type === AST_NODE_TYPES.MemberExpression || test.type === AST_NODE_TYPES.Identifier || test.type === AST_NODE_TYPES.CallExpression) {
       if (test.type === AST_NODE_TYPES.CallExpression) {
         const callee = unwrapCallee(test.callee);
