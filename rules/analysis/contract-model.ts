@@ -921,7 +921,7 @@ class Model {
   private memberCall(node: TSESTree.CallExpression, callee: TSESTree.MemberExpression, name: string | null, object: Evaluated, cur: Cur): Evaluated | null {
     const value = object.value;
     if (name === null) return null;
-    if (WALKERS.has(name) && (value.k === 'array' || (value.k === 'field' && (value.kind === 'list' || value.kind === 'unknown')))) {
+    if (WALKERS.has(name) && (value.k === 'array' || value.k === 'foreign' || (value.k === 'field' && (value.kind === 'list' || value.kind === 'unknown')))) {
       const callbackNode = node.arguments[0];
       if (!callbackNode) return null;
       const callback = this.ev(callbackNode, cur);
@@ -934,6 +934,11 @@ class Model {
         this.inline(fn, [item, plain(CONST)], plain(UNKNOWN), isFunctionNode(unwrap(callbackNode)) ? fn : callbackNode, label, body);
         return completion(body.s);
       };
+      if (value.k === 'foreign') {
+        const done = this.loop(cur.s, run(plain(value, object.taint)), null);
+        cur.s = done.normal;
+        return plain(UNKNOWN);
+      }
       if (value.k === 'array') {
         let state = cur.s;
         for (const element of value.elements) if (state) state = run(plain(element, object.taint))(state).normal;
