@@ -858,7 +858,8 @@ class Model {
     }
     const path = dottedName(callee);
     const source = path === null ? undefined : NONDETERMINISTIC_CALLS.get(path);
-    if (source && (callee.type !== AST_NODE_TYPES.Identifier || !this.resolve(callee)?.defs.length)) {
+    const root = memberRootOf(callee);
+    if (source && (root.type !== AST_NODE_TYPES.Identifier || !this.resolve(root)?.defs.length)) {
       for (const argument of node.arguments) this.ev(argument, cur);
       return plain(CONST, [{ text: `${path}()`, why: source }]);
     }
@@ -914,7 +915,7 @@ class Model {
       cur.s = many ? this.loop(cur.s, once, null).normal : cur.s && once(cur.s).normal;
     });
     this.opaque(args, cur);
-    return plain(UNKNOWN, union(...args.map((a) => a.taint)));
+    return plain(UNKNOWN, union(thisValue.taint, ...args.map((a) => a.taint)));
   }
 
   /** Methods of fields and arrays: list walks, `cell.get()`, `items.at(i)`, and clear's releases. */
@@ -1053,8 +1054,10 @@ class Model {
       const first = decision.taint[0]!;
       this.report('nondeterministic', decision.node, { source: first.text, why: first.why, line: decision.node.loc.start.line }, { site: decision.site, chain: decision.chain });
     }
-    if (argument.taint.length > 0) {
-      const first = argument.taint[0]!;
+    const decided = new Set([...state.deps].flatMap((decision) => decision.taint.map((taint) => taint.text)));
+    const undecided = argument.taint.filter((taint) => !decided.has(taint.text));
+    if (undecided.length > 0) {
+      const first = undecided[0]!;
       this.report('nondeterministic', node, { source: first.text, why: first.why, line: node.loc.start.line });
     }
     const value = argument.value;
@@ -1113,6 +1116,12 @@ class Model {
         return node.arguments[0] ? this.text(node.arguments[0]) : 'it';
     }
   }
+}
+
+function memberRootOf(node: TSESTree.Node): TSESTree.Node {
+  let current = unwrap(node);
+  while (current.type === AST_NODE_TYPES.MemberExpression) current = unwrap(current.object);
+  return current;
 }
 
 function isUnitStep(update: TSESTree.Expression | null, name: string): boolean {
