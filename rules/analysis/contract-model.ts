@@ -999,7 +999,7 @@ class Model {
     if (args[0]?.value.k !== 'self') return false;
     if (path === 'Object.assign') {
       const source = node.arguments[1] && unwrap(node.arguments[1]);
-      if (source?.type !== AST_NODE_TYPES.ObjectExpression) return true;
+      if (source?.type !== AST_NODE_TYPES.ObjectExpression) return false;
       for (const property of source.properties) {
         if (property.type !== AST_NODE_TYPES.Property) continue;
         const key = property.computed ? staticKey(property.key) : property.key.type === AST_NODE_TYPES.Identifier ? property.key.name : null;
@@ -1012,8 +1012,8 @@ class Model {
       this.release(key, node, cur);
       return true;
     }
-    if (path === 'Reflect.set' && key && node.arguments[2] && isNullish(node.arguments[2])) {
-      this.release(key, node, cur);
+    if (path === 'Reflect.set' && key) {
+      if (node.arguments[2] && isNullish(node.arguments[2])) this.release(key, node, cur);
       return true;
     }
     return false;
