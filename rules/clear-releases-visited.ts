@@ -3,6 +3,7 @@
 // drops a `ref`); and a pyclass whose traverse visits references that can close a cycle has a
 // `clear` at all. Otherwise delete_garbage cannot break the cycle and it leaks.
 import { contractListeners, fieldsWithEvents, traverseReportNode } from './analysis/contract-analysis.js';
+import { ANY } from './analysis/contract-values.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { REFERENCE_KINDS } from './analysis/field-schema.js';
 import { createRule } from './util/create-rule.js';
@@ -45,7 +46,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
         const { schema, result, clear } = item;
         if (!schema || clear === undefined || !result.final) continue;
         const visited = fieldsWithEvents(result);
-        const unknownVisits = result.final.must.has('*');
+        const unknownVisits = result.final.must.has(ANY);
         const references = [...schema.fields.values()].filter((decl) => REFERENCE_KINDS.has(decl.kind));
         const relevant = references.filter((decl) => unknownVisits || visited.has(decl.name));
         if (relevant.length === 0) continue;
@@ -60,7 +61,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
           continue;
         }
         const released = clear.result?.final;
-        if (!clear.result || !released || released.must.has('*')) continue;
+        if (!clear.result || !released || released.must.has(ANY)) continue;
         for (const decl of relevant) {
           if (released.must.has(decl.name)) continue;
           context.report({

@@ -3,6 +3,7 @@
 // normally; a guard on the field's own emptiness (null, `isEmpty()`, `length`) is the only
 // condition allowed. An unvisited field hides a cycle through it from the collector: a leak.
 import { contractListeners, fieldsWithEvents, traverseReportNode } from './analysis/contract-analysis.js';
+import { ANY } from './analysis/contract-values.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { REFERENCE_KINDS } from './analysis/field-schema.js';
 import { createRule } from './util/create-rule.js';
@@ -34,7 +35,7 @@ export default createRule<[], MessageIds>({
     return contractListeners(context, (contract) => {
       for (const { traverse, schema, result } of contract.traverses) {
         const final = result.final;
-        if (!schema || !final || final.must.has('*')) continue;
+        if (!schema || !final || final.must.has(ANY)) continue;
         const events = fieldsWithEvents(result);
         for (const decl of schema.fields.values()) {
           if (!REFERENCE_KINDS.has(decl.kind) || final.must.has(decl.name)) continue;

@@ -11,6 +11,7 @@ import { type FunctionNode, isFunctionNode, memberName, shortText, staticKey, un
 import { unwrapCallee } from './call-graph.js';
 import { dottedName, mutationsOf, NONDETERMINISTIC_CALLS } from './contract-sources.js';
 import {
+  ANY,
   completion,
   CONST,
   type Completion,
@@ -255,7 +256,7 @@ class Model {
       value.k === 'function' ||
       (value.k === 'array' && value.elements.some(reaches)) ||
       (this.input.mode === 'clear' && (value.k === 'self' || value.k === 'field'));
-    if (cur.s && args.some((arg) => reaches(arg.value))) cur.s.must.add('*');
+    if (cur.s && args.some((arg) => reaches(arg.value))) cur.s.must.add(ANY);
   }
 
   // ---- statements -----------------------------------------------------------------------------
@@ -404,7 +405,7 @@ class Model {
     const entry = before.clone();
     if (walk) entry.must.add(walk.name); // zero iterations: the list is empty
     parts.push(entry);
-    const complete = !!walk && ends.length > 0 && ends.every((s) => s.must.has(itemKey!) || s.must.has('*'));
+    const complete = !!walk && ends.length > 0 && ends.every((s) => s.must.has(itemKey!) || s.must.has(ANY));
     for (const end of ends) {
       const copy = end.clone();
       if (complete) copy.must.add(walk!.name);
@@ -1099,7 +1100,7 @@ class Model {
       case 'null':
         return;
       default:
-        state.must.add('*');
+        state.must.add(ANY);
     }
   }
 

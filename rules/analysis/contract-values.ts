@@ -29,6 +29,9 @@ export type Value =
   | { readonly k: 'const' }
   | { readonly k: 'unknown' };
 
+/** The completion key of a path that may have visited (or released) anything. */
+export const ANY = '*';
+
 export const UNKNOWN: Value = { k: 'unknown' };
 export const CONST: Value = { k: 'const' };
 
@@ -63,7 +66,7 @@ export interface Event {
 /** The record of one path: what it surely did (`must`), what it may have done (`may`). */
 export class State {
   constructor(
-    /** Completion keys: field names done on every path ('*': anything may have been visited). */
+    /** Completion keys: field names done on every path (ANY: anything may have been visited). */
     readonly must: Set<string>,
     /** Event keys (`v:f`, `w:f`, `i:f:k`, `it:f:w`) seen on some path, with the first event. */
     readonly may: Map<string, Event>,
@@ -81,8 +84,8 @@ export class State {
 }
 
 function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
-  if (a.has('*')) return new Set(b);
-  if (b.has('*')) return new Set(a);
+  if (a.has(ANY)) return new Set(b);
+  if (b.has(ANY)) return new Set(a);
   return new Set([...a].filter((key) => b.has(key)));
 }
 
