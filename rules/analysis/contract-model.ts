@@ -56,6 +56,7 @@ interface Cur {
 
 const WALKERS = new Set(['forEach', 'map', 'flatMap', 'some', 'every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex']);
 const MAX_DEPTH = 12;
+const MAX_INLINED_CALLS = 2_000;
 /** Callees that run their callback once per element (others, like `withGil`, run it once). */
 const REPEATING = new Set([...WALKERS, 'reduce', 'reduceRight', 'sort', 'toSorted', 'replace', 'replaceAll', 'from', 'parse', 'stringify']);
 
@@ -101,6 +102,9 @@ class Model {
   private readonly findings = new Map<string, ContractFinding>();
   readonly selfWrites = new Map<string, TSESTree.Node>();
   private walks = 0;
+  /** Inlined calls left before the rest count as unknown (a ring of helpers stays linear). */
+  private budget = MAX_INLINED_CALLS;
+  private readonly inertResults = new Map<FunctionNode, Evaluated>();
   constructor(
     private readonly context: WalkContext,
     private readonly input: ModelInput,
@@ -219,10 +223,29 @@ class Model {
   /** Calls a function of the graph with `args`; its returns become the result. */
   private inline(fn: FunctionNode, args: readonly Evaluated[], thisValue: Evaluated, call: TSESTree.Node, name: string, cur: Cur): Evaluated {
     if (!cur.s) return plain(UNKNOWN);
-    if (this.stack.some((frame) => frame.fn === fn) || this.stack.length > MAX_DEPTH) {
+    if (this.stack.some((frame) => frame.fn === fn) || this.stack.length > MAX_DEPTH || this.budget <= 0) {
       this.opaque(args, cur);
       return plain(UNKNOWN);
     }
+    this.budget -= 1;
+    // A call that hands over nothing of the instance and no `visit` (and is no closure over
+    // them) can neither visit nor release: its result is computed once and reused.
+    if (!args.some((arg) => carries(arg.value)) && !carries(thisValue.value) && !this.enclosed(fn)) {
+      const known = this.inertResults.get(fn);
+      if (known) return known;
+      const result = this.runFunction(fn, args, thisValue, call, name, { s: State.initial() });
+      this.inertResults.set(fn, result);
+      return result;
+    }
+    return this.runFunction(fn, args, thisValue, call, name, cur);
+  }
+
+  /** Whether `fn` is written inside a function being analysed (a closure over its locals). */
+  private enclosed(fn: FunctionNode): boolean {
+    return this.stack.some((frame) => frame.fn !== fn && frame.fn.range[0] <= fn.range[0] && fn.range[1] <= frame.fn.range[1] && this.sameFile(frame.fn, fn));
+  }
+
+  private runFunction(fn: FunctionNode, args: readonly Evaluated[], thisValue: Evaluated, call: TSESTree.Node, name: string, cur: Cur): Evaluated {
     const outer = this.frame;
     const site = outer.site ?? call;
     const chain = fn === call ? outer.chain : [...outer.chain, name];
@@ -1116,6 +1139,26 @@ class Model {
       default:
         return node.arguments[0] ? this.text(node.arguments[0]) : 'it';
     }
+  }
+}
+
+/** Whether a value is (or holds) the instance, part of it, `visit`, or a function that may close over them. */
+function carries(value: Value): boolean {
+  switch (value.k) {
+    case 'self':
+    case 'field':
+    case 'cellValue':
+    case 'item':
+    case 'itemAt':
+    case 'index':
+    case 'length':
+    case 'visit':
+    case 'function':
+      return true;
+    case 'array':
+      return value.elements.some(carries);
+    default:
+      return false;
   }
 }
 
