@@ -14,6 +14,7 @@ type Invalid = InvalidTestCase<MessageIds, []>;
 const double = (line: number) => ({ messageId: 'doubleVisit' as const, line });
 const inLoop = (line: number) => ({ messageId: 'visitInLoop' as const, line });
 const viaHelper = (line: number) => ({ messageId: 'doubleVisitViaHelper' as const, line });
+const CROSS_FILE = "import { visitChild, visitRegistry, visitIfFlag } from './visit-helpers';";
 const LISTS = 'items: field.list(), more: field.list(), a: field.ref(), n: field.int()';
 
 const valid: (string | ValidTestCase<[]>)[] = [
@@ -78,4 +79,8 @@ const invalid: Invalid[] = [
 ];
 
 untypedTester().run('no-double-visit (untyped)', rule, { valid, invalid });
-typedTester().run('no-double-visit (typed)', rule, { valid, invalid });
+typedTester().run('no-double-visit (typed)', rule, {
+  valid: [...valid, cls(['visitChild(self, visit);'], { fields: ONE, before: [CROSS_FILE] })],
+  // Typed: the helper in another file of the program is followed (untyped, it is unknown).
+  invalid: [...invalid, { code: cls(['visitChild(self, visit);', 'visitChild(self, visit);'], { fields: ONE, before: [CROSS_FILE] }), errors: [viaHelper(7)] }],
+});

@@ -13,6 +13,7 @@ type Invalid = InvalidTestCase<MessageIds, []>;
 
 const foreign = (line: number) => ({ messageId: 'foreignVisit' as const, line });
 const viaHelper = (line: number) => ({ messageId: 'foreignVisitViaHelper' as const, line });
+const CROSS_FILE = "import { visitChild, visitRegistry, visitIfFlag } from './visit-helpers';";
 const SHARED = ['declare const shared: Py<unknown>;'];
 
 const valid: (string | ValidTestCase<[]>)[] = [
@@ -86,4 +87,8 @@ const invalid: Invalid[] = [
 ];
 
 untypedTester().run('no-foreign-visit (untyped)', rule, { valid, invalid });
-typedTester().run('no-foreign-visit (typed)', rule, { valid, invalid });
+typedTester().run('no-foreign-visit (typed)', rule, {
+  valid: [...valid, cls(['visitChild(self, visit);'], { before: [CROSS_FILE] })],
+  // Typed: the helper in another file visits that file's module-level value.
+  invalid: [...invalid, { code: cls(['visitRegistry(visit);'], { before: [CROSS_FILE] }), errors: [viaHelper(6)] }],
+});

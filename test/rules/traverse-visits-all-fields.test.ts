@@ -10,6 +10,7 @@ import { IMPORTS, typedTester, untypedTester } from './harness.js';
 type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
 type Invalid = InvalidTestCase<MessageIds, []>;
 
+const CROSS_FILE = "import { visitChild, visitRegistry, visitIfFlag } from './visit-helpers';";
 const AT = { line: 4, column: 3 };
 const never = { messageId: 'neverVisited' as const, ...AT };
 const somePaths = { messageId: 'notOnEveryPath' as const, ...AT };
@@ -87,4 +88,8 @@ const invalid: Invalid[] = [
 ];
 
 untypedTester().run('traverse-visits-all-fields (untyped)', rule, { valid, invalid });
-typedTester().run('traverse-visits-all-fields (typed)', rule, { valid, invalid });
+typedTester().run('traverse-visits-all-fields (typed)', rule, {
+  valid: [...valid, cls(['visitChild(self, visit);'], { fields: ONE, before: [CROSS_FILE] })],
+  // Typed: the condition inside the helper of another file is seen (untyped, the call is unknown).
+  invalid: [...invalid, { code: cls(['visitIfFlag(self, visit);'], { fields: ONE, before: [CROSS_FILE] }), errors: [{ ...somePaths, line: 5 }] }],
+});
