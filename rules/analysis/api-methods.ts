@@ -15,7 +15,7 @@ export interface ApiMethods {
 
 export const API_METHODS: Readonly<Record<string, ApiMethods>> = {
   Py: {
-    read: ['isDropped', 'is', 'address'],
+    read: ['isDropped', 'isAlive', 'is', 'address'],
     hazard: ['cloneRef', 'drop', 'Symbol.dispose', 'bind', 'borrow', 'borrowMut', 'refcnt'],
     other: ['isUnclaimed', 'expire', 'matches', 'checkLive', 'use'],
   },
