@@ -10,6 +10,7 @@ import { apiPathOf } from './api-bindings.js';
 import { type FunctionNode, isFunctionNode, memberName, shortText, staticKey, unwrap } from './ast.js';
 import { unwrapCallee } from './call-graph.js';
 import { dottedName, mutationsOf, NONDETERMINISTIC_CALLS } from './contract-sources.js';
+import { carries, emptinessGuard, isUnitStep, numberLiteral, reflectiveReleases, releases } from './contract-syntax.js';
 import {
   ANY,
   completion,
@@ -26,7 +27,7 @@ import {
   UNKNOWN,
   type Value,
 } from './contract-values.js';
-import { type FieldKind, REFERENCE_KINDS, type Schema } from './field-schema.js';
+import { REFERENCE_KINDS, type Schema } from './field-schema.js';
 import type { WalkContext } from './function-effects.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -68,15 +69,7 @@ const union = (...lists: (readonly Taint[])[]): readonly Taint[] => {
   return out;
 };
 
-function isNullish(node: TSESTree.Node): boolean {
-  const value = unwrap(node);
-  return (value.type === AST_NODE_TYPES.Literal && value.value === null) || (value.type === AST_NODE_TYPES.Identifier && value.name === 'undefined');
-}
 
-function numberLiteral(node: TSESTree.Node | undefined): number | null {
-  const value = node && unwrap(node);
-  return value?.type === AST_NODE_TYPES.Literal && typeof value.value === 'number' ? value.value : null;
-}
 
 export interface ModelResult {
   /** The join of every path that returns normally (null: none does). */
@@ -563,64 +556,13 @@ class Model {
       const right = this.cond(test.right, left.f);
       return { t: join([left.t, right.t]), f: right.f, taint: union(left.taint, right.taint) };
     }
-    const guard = this.emptinessGuard(test, state);
+    const guard = emptinessGuard(test, (node) => this.ev(node, { s: state.clone() }).value);
     const cur: Cur = { s: state };
     const evaluated = this.ev(test, cur);
     const t = cur.s;
     const f = cur.s?.clone() ?? null;
     if (guard) (guard.emptyWhen ? t : f)?.must.add(guard.field);
     return { t, f, taint: evaluated.taint };
-  }
-
-  /** `x`, `x != null`, `x.isEmpty()`, `x.length > 0` … on a field: which field, and when it is empty. */
-  private emptinessGuard(test: TSESTree.Node, state: State): { field: string; emptyWhen: boolean } | null {
-    const peek = (node: TSESTree.Node): Value => this.ev(node, { s: state.clone() }).value;
-    const subject = (value: Value): string | null =>
-      value.k === 'item'
-        ? `it:${value.name}:${value.walk}`
-        : value.k === 'cellValue' || (value.k === 'field' && (value.kind === 'ref' || value.kind === 'optionalRef' || value.kind === 'unknown'))
-          ? value.name
-          : null;
-    if (test.type === AST_NODE_TYPES.MemberExpression || test.type === AST_NODE_TYPES.Identifier || test.type === AST_NODE_TYPES.CallExpression) {
-      if (test.type === AST_NODE_TYPES.CallExpression) {
-        const callee = unwrapCallee(test.callee);
-        if (callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'isEmpty') {
-          const cell = peek(callee.object);
-          if (cell.k === 'field' && (cell.kind === 'cell' || cell.kind === 'unknown')) return { field: cell.name, emptyWhen: true };
-          return null;
-        }
-      }
-      const value = peek(test);
-      if (value.k === 'length') return { field: value.name, emptyWhen: false };
-      const name = subject(value);
-      return name === null ? null : { field: name, emptyWhen: false };
-    }
-    if (test.type !== AST_NODE_TYPES.BinaryExpression) return null;
-    const left = unwrap(test.left);
-    const right = unwrap(test.right);
-    if (['==', '===', '!=', '!=='].includes(test.operator)) {
-      const [operand, other] = isNullish(right) ? [left, right] : isNullish(left) ? [right, left] : [null, null];
-      if (operand && other) {
-        const name = subject(peek(operand));
-        return name === null ? null : { field: name, emptyWhen: test.operator.startsWith('=') };
-      }
-    }
-    // self.items.length <op> n
-    const leftValue = left.type === AST_NODE_TYPES.PrivateIdentifier ? UNKNOWN : peek(left);
-    const rightValue = peek(right);
-    const flip: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
-    const [lengthValue, number, operator] =
-      leftValue.k === 'length'
-        ? [leftValue, numberLiteral(right), test.operator]
-        : rightValue.k === 'length'
-          ? [rightValue, left.type === AST_NODE_TYPES.PrivateIdentifier ? null : numberLiteral(left), flip[test.operator] ?? test.operator]
-          : [null, null, ''];
-    if (!lengthValue || lengthValue.k !== 'length' || number === null) return null;
-    const nonEmpty = (operator === '>' && number === 0) || (operator === '>=' && number === 1) || ((operator === '!==' || operator === '!=') && number === 0);
-    const empty = ((operator === '===' || operator === '==') && number === 0) || (operator === '<' && number === 1) || (operator === '<=' && number === 0);
-    if (nonEmpty) return { field: lengthValue.name, emptyWhen: false };
-    if (empty) return { field: lengthValue.name, emptyWhen: true };
-    return null;
   }
 
   // ---- expressions ----------------------------------------------------------------------------
@@ -986,7 +928,7 @@ class Model {
       }
       if (this.input.mode === 'clear') {
         for (const argument of node.arguments) this.ev(argument, cur);
-        if (this.releases(value, name, node)) this.release(value.name, node, cur);
+        if (releases(value, name, node, (n) => this.ev(n, { s: null }).value)) this.release(value.name, node, cur);
         return plain(UNKNOWN);
       }
     }
@@ -998,49 +940,12 @@ class Model {
     return null;
   }
 
-  /** Whether `field.name(…)` empties the field (clear's side of the contract). */
-  private releases(field: { kind: FieldKind }, name: string, node: TSESTree.CallExpression): boolean {
-    const kind = field.kind;
-    const first = node.arguments[0];
-    if ((kind === 'ref' || kind === 'optionalRef' || kind === 'unknown') && (name === 'drop' || name === 'Symbol.dispose')) return true;
-    if (kind === 'cell' || kind === 'unknown') {
-      if (name === 'clear' || name === 'take') return true;
-      if ((name === 'set' || name === 'replace') && (!first || isNullish(first))) return true;
-    }
-    if (kind === 'list' || kind === 'unknown') {
-      if (name === 'clear') return true;
-      if (name === 'splice' && numberLiteral(first) === 0 && node.arguments.length === 1) return true;
-      if (name === 'splice' && numberLiteral(first) === 0 && node.arguments[1]) {
-        const count = this.ev(node.arguments[1], { s: null }).value;
-        return count.k === 'length';
-      }
-    }
-    return false;
-  }
-
   /** Clear: `Object.assign(self, { f: null })`, `Reflect.set(self, 'f', null)`, `Reflect.deleteProperty(self, 'f')`. */
   private clearCall(path: string | null, node: TSESTree.CallExpression, args: readonly Evaluated[], cur: Cur): boolean {
     if (args[0]?.value.k !== 'self') return false;
-    if (path === 'Object.assign') {
-      const source = node.arguments[1] && unwrap(node.arguments[1]);
-      if (source?.type !== AST_NODE_TYPES.ObjectExpression) return false;
-      for (const property of source.properties) {
-        if (property.type !== AST_NODE_TYPES.Property) continue;
-        const key = property.computed ? staticKey(property.key) : property.key.type === AST_NODE_TYPES.Identifier ? property.key.name : null;
-        if (key !== null && isNullish(property.value as TSESTree.Node)) this.release(key, node, cur);
-      }
-      return true;
-    }
-    const key = node.arguments[1] && staticKey(unwrap(node.arguments[1]));
-    if (path === 'Reflect.deleteProperty' && key) {
-      this.release(key, node, cur);
-      return true;
-    }
-    if (path === 'Reflect.set' && key) {
-      if (node.arguments[2] && isNullish(node.arguments[2])) this.release(key, node, cur);
-      return true;
-    }
-    return false;
+    const released = reflectiveReleases(path, node);
+    for (const key of released ?? []) this.release(key, node, cur);
+    return released !== null;
   }
 
   private release(name: string, node: TSESTree.Node, cur: Cur): void {
@@ -1142,25 +1047,6 @@ class Model {
   }
 }
 
-/** Whether a value is (or holds) the instance, part of it, `visit`, or a function that may close over them. */
-function carries(value: Value): boolean {
-  switch (value.k) {
-    case 'self':
-    case 'field':
-    case 'cellValue':
-    case 'item':
-    case 'itemAt':
-    case 'index':
-    case 'length':
-    case 'visit':
-    case 'function':
-      return true;
-    case 'array':
-      return value.elements.some(carries);
-    default:
-      return false;
-  }
-}
 
 function memberRootOf(node: TSESTree.Node): TSESTree.Node {
   let current = unwrap(node);
@@ -1168,18 +1054,6 @@ function memberRootOf(node: TSESTree.Node): TSESTree.Node {
   return current;
 }
 
-function isUnitStep(update: TSESTree.Expression | null, name: string): boolean {
-  const node = update && unwrap(update);
-  if (!node) return false;
-  if (node.type === AST_NODE_TYPES.UpdateExpression) return node.operator === '++' && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name;
-  return (
-    node.type === AST_NODE_TYPES.AssignmentExpression &&
-    node.operator === '+=' &&
-    node.left.type === AST_NODE_TYPES.Identifier &&
-    node.left.name === name &&
-    numberLiteral(node.right) === 1
-  );
-}
 
 function merge(a: Completion, b: Completion | null, normal: State | null): Completion {
   return {
