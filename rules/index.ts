@@ -66,6 +66,7 @@ plugin.configs.strict = {
     ...recommendedRules,
     'traverse-guard/no-interpreter-in-traverse': ['error', { checkUnknownCalls: true }],
     'traverse-guard/traverse-signature': ['error', { checkVisitEscape: true }],
+    'traverse-guard/traverse-visits-all-fields': ['error', { reportUnknownVisitors: true }],
   },
 };
 

@@ -8,9 +8,14 @@ import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { REFERENCE_KINDS } from './analysis/field-schema.js';
 import { createRule } from './util/create-rule.js';
 
-type MessageIds = 'neverVisited' | 'notOnEveryPath' | 'listPartlyVisited' | 'typesRequired';
+type MessageIds = 'neverVisited' | 'notOnEveryPath' | 'listPartlyVisited' | 'unknownVisitor' | 'typesRequired';
 
-export default createRule<[], MessageIds>({
+export interface TraverseVisitsAllFieldsOptions {
+  /** Report `visit` handed to a call nothing resolves, where completeness cannot be checked (strict). */
+  reportUnknownVisitors?: boolean;
+}
+
+export default createRule<[TraverseVisitsAllFieldsOptions], MessageIds>({
   name: 'traverse-visits-all-fields',
   meta: {
     type: 'problem',
@@ -27,13 +32,26 @@ export default createRule<[], MessageIds>({
         'Reference field `{{field}}` ({{kind}}) is visited (line {{line}}) only on some paths that return normally: the only condition allowed around a visit is the field\'s own emptiness (`null`, `isEmpty()`, `length`).',
       listPartlyVisited:
         'Only some items of list field `{{field}}` are visited (line {{line}}): walk the whole list (`for (const item of self.{{field}}) visit.call(item)`).',
+      unknownVisitor:
+        '`visit` is handed to `{{callee}}`, which the analysis cannot follow: whether every reference field is visited cannot be checked.',
     },
-    schema: [],
-    defaultOptions: [],
+    schema: [
+      {
+        type: 'object',
+        properties: { reportUnknownVisitors: { type: 'boolean' } },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ reportUnknownVisitors: false }],
   },
-  create(context) {
+  create(context, [options]) {
     return contractListeners(context, (contract) => {
       for (const { traverse, schema, result } of contract.traverses) {
+        if (options.reportUnknownVisitors && schema) {
+          for (const finding of result.findings) {
+            if (finding.kind === 'unknownVisitor') context.report({ node: finding.site, messageId: 'unknownVisitor', data: { callee: String(finding.data.callee) } });
+          }
+        }
         const final = result.final;
         if (!schema || !final || final.must.has(ANY)) continue;
         const events = fieldsWithEvents(result);

@@ -32,7 +32,8 @@ import type { WalkContext } from './function-effects.js';
 
 type Variable = TSESLint.Scope.Variable;
 
-export type ContractFindingKind = 'double' | 'loopDouble' | 'foreign' | 'nondeterministic';
+/** `unknownVisitor`: `visit` handed to a call nothing resolves (what it visits is unknown). */
+export type ContractFindingKind = 'double' | 'loopDouble' | 'foreign' | 'nondeterministic' | 'unknownVisitor';
 
 export interface ContractFinding {
   readonly kind: ContractFindingKind;
@@ -881,6 +882,9 @@ class Model {
       cur.s = many ? this.loop(cur.s, once, null).normal : cur.s && once(cur.s).normal;
     });
     this.opaque(args, cur);
+    if (cur.s && this.input.mode === 'traverse' && args.some((arg) => arg.value.k === 'visit')) {
+      this.report('unknownVisitor', node, { callee: this.text(callee), line: node.loc.start.line });
+    }
     return plain(UNKNOWN, union(thisValue.taint, ...args.map((a) => a.taint)));
   }
 

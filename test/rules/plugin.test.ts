@@ -65,6 +65,7 @@ describe('plugin object', () => {
     for (const id of Object.keys(plugin.rules)) expect(plugin.configs.strict.rules?.[`traverse-guard/${id}`], id).toBeDefined();
     expect(plugin.configs.strict.rules?.['traverse-guard/no-interpreter-in-traverse']).toEqual(['error', { checkUnknownCalls: true }]);
     expect(plugin.configs.strict.rules?.['traverse-guard/traverse-signature']).toEqual(['error', { checkVisitEscape: true }]);
+    expect(plugin.configs.strict.rules?.['traverse-guard/traverse-visits-all-fields']).toEqual(['error', { reportUnknownVisitors: true }]);
   });
 
   it('keeps message ids stable', () => {
@@ -85,7 +86,7 @@ describe('plugin object', () => {
         'typesRequired',
         'visitEscapes',
       ],
-      'traverse-visits-all-fields': ['listPartlyVisited', 'neverVisited', 'notOnEveryPath', 'typesRequired'],
+      'traverse-visits-all-fields': ['listPartlyVisited', 'neverVisited', 'notOnEveryPath', 'typesRequired', 'unknownVisitor'],
       'no-double-visit': ['doubleVisit', 'doubleVisitViaHelper', 'typesRequired', 'visitInLoop'],
       'no-foreign-visit': ['foreignVisit', 'foreignVisitViaHelper', 'typesRequired'],
       'traverse-deterministic': ['nondeterministic', 'nondeterministicViaHelper', 'typesRequired'],

@@ -8,7 +8,8 @@ import { cls, ONE, VISIT_ALL } from './contract-harness.js';
 import { IMPORTS, typedTester, untypedTester } from './harness.js';
 
 type MessageIds = ESLintUtils.InferMessageIdsTypeFromRule<typeof rule>;
-type Invalid = InvalidTestCase<MessageIds, []>;
+type Options = [{ reportUnknownVisitors?: boolean }];
+type Invalid = InvalidTestCase<MessageIds, Options>;
 
 const CROSS_FILE = "import { visitChild, visitRegistry, visitIfFlag } from './visit-helpers';";
 const AT = { line: 4, column: 3 };
@@ -16,7 +17,7 @@ const never = { messageId: 'neverVisited' as const, ...AT };
 const somePaths = { messageId: 'notOnEveryPath' as const, ...AT };
 const partly = { messageId: 'listPartlyVisited' as const, ...AT };
 
-const valid: (string | ValidTestCase<[]>)[] = [
+const valid: (string | ValidTestCase<Options>)[] = [
   cls(VISIT_ALL),
   cls(['visit.call(self.a);', 'visit.call(self.b);', 'visit.call(self.c.get());', 'self.items.forEach((x) => visit.call(x));']),
   cls(['visit.call(self.a);', 'visit.call(self.b);', 'visit.call(self.c.get());', 'for (let i = 0; i < self.items.length; i++) visit.call(self.items.at(i));']),
@@ -85,6 +86,12 @@ const invalid: Invalid[] = [
     errors: [somePaths],
   },
   { code: cls(['const v = self.c.get();', 'if (self.flag) visit.call(v);'], { fields: 'c: field.cell(), flag: field.bool()' }), errors: [somePaths] },
+  // strict: `visit` handed to a call nothing resolves is reported (completeness cannot be checked).
+  {
+    code: cls(['visitor(self, visit);'], { after: ['declare function visitor(node: unknown, v: Visit): void;'] }),
+    options: [{ reportUnknownVisitors: true }],
+    errors: [{ messageId: 'unknownVisitor', line: 5, column: 5 }],
+  },
 ];
 
 untypedTester().run('traverse-visits-all-fields (untyped)', rule, { valid, invalid });
