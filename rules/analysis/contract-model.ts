@@ -1039,16 +1039,17 @@ class Model {
   private targetText(value: Value, node: TSESTree.CallExpression): string {
     switch (value.k) {
       case 'field':
-        return `self.${value.name}`;
+        return `\`self.${value.name}\``;
       case 'cellValue':
-        return `the value of cell \`${value.name}\``;
+        return `The value of cell \`${value.name}\``;
       case 'item':
       case 'itemAt':
-        return `an item of list \`${value.name}\``;
+        return `An item of list \`${value.name}\``;
       default:
-        return node.arguments[0] ? this.text(node.arguments[0]) : 'it';
+        return node.arguments[0] ? `\`${this.text(node.arguments[0])}\`` : 'It';
     }
   }
+
 }
 
 
