@@ -1,5 +1,5 @@
-// The traverse-guard ESLint plugin (flat config): rules plus `recommended` and `strict`
-// configs that refer to this plugin object. Published as `traverse-guard/eslint-plugin`.
+// The traverse-guard ESLint plugin (flat config): the hazard rules, the tp_traverse contract
+// rules, and `recommended` and `strict` configs that refer to this plugin object. Published as `traverse-guard/eslint-plugin`.
 import parser from '@typescript-eslint/parser';
 import type { TSESLint } from '@typescript-eslint/utils';
 
@@ -8,6 +8,11 @@ import noGilInTraverse from './no-gil-in-traverse.js';
 import noInterpreterInTraverse from './no-interpreter-in-traverse.js';
 import noPoolInTraverse from './no-pool-in-traverse.js';
 import traverseSignature from './traverse-signature.js';
+import traverseVisitsAllFields from './traverse-visits-all-fields.js';
+import noDoubleVisit from './no-double-visit.js';
+import noForeignVisit from './no-foreign-visit.js';
+import traverseDeterministic from './traverse-deterministic.js';
+import clearReleasesVisited from './clear-releases-visited.js';
 import { packageVersion } from './util/package-info.js';
 
 const rules = {
@@ -16,6 +21,11 @@ const rules = {
   'no-pool-in-traverse': noPoolInTraverse,
   'no-interpreter-in-traverse': noInterpreterInTraverse,
   'traverse-signature': traverseSignature,
+  'traverse-visits-all-fields': traverseVisitsAllFields,
+  'no-double-visit': noDoubleVisit,
+  'no-foreign-visit': noForeignVisit,
+  'traverse-deterministic': traverseDeterministic,
+  'clear-releases-visited': clearReleasesVisited,
 };
 
 type Config = TSESLint.FlatConfig.Config;
@@ -34,6 +44,11 @@ const recommendedRules: Config['rules'] = {
   'traverse-guard/no-pool-in-traverse': 'error',
   'traverse-guard/no-interpreter-in-traverse': 'error',
   'traverse-guard/traverse-signature': 'error',
+  'traverse-guard/traverse-visits-all-fields': 'error',
+  'traverse-guard/no-double-visit': 'error',
+  'traverse-guard/no-foreign-visit': 'error',
+  'traverse-guard/traverse-deterministic': 'error',
+  'traverse-guard/clear-releases-visited': 'error',
 };
 
 plugin.configs.recommended = {
@@ -51,6 +66,7 @@ plugin.configs.strict = {
     ...recommendedRules,
     'traverse-guard/no-interpreter-in-traverse': ['error', { checkUnknownCalls: true }],
     'traverse-guard/traverse-signature': ['error', { checkVisitEscape: true }],
+    'traverse-guard/traverse-visits-all-fields': ['error', { reportUnknownVisitors: true }],
   },
 };
 

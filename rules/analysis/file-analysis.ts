@@ -39,6 +39,8 @@ export interface FileAnalysis {
   readonly stats: { readonly checkerFailures: number };
   /** Set when the settings cannot be honoured (typeAware 'required' without the API's types). */
   readonly configurationError?: string;
+  /** The walk context the analysis used (resolver, bindings, types): later passes reuse it. */
+  readonly walk?: WalkContext;
 }
 const CATEGORIES: readonly Category[] = ['gil', 'drop', 'pool', 'interpreter', 'unknown'];
 
@@ -176,7 +178,7 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
   };
 
   const traverses = discoverTraverses(sourceCode.ast, bindings, walk, functions);
-  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null, childKeys, stats };
+  if (traverses.length === 0) return { traverses, findings: [], typed: typeInfo !== null, childKeys, stats, walk };
 
   // The call graph: every function reachable from a traverse body, each summarised once.
   const summaries = new Map<FunctionNode, FunctionEffects>();
@@ -252,7 +254,7 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
       }
     }
   });
-  return { traverses, findings, typed: typeInfo !== null, childKeys, stats };
+  return { traverses, findings, typed: typeInfo !== null, childKeys, stats, walk };
 }
 
 function chainName(call: HelperCall): string {

@@ -25,6 +25,7 @@ const HAZARD = [
   '    audit(self.child);',
   '    visit.call(self.child);',
   '  },',
+  '  clear(self) { self.child.drop(); },',
   '});',
   'declare function audit(x: unknown): void;',
 ].join('\n');
@@ -49,16 +50,23 @@ describe('plugin object', () => {
     expect(plugin.configs.strict.plugins?.['traverse-guard']).toBe(plugin);
   });
 
-  it('enables all five rules as errors in recommended, with stricter options in strict', () => {
+  it('enables all ten rules as errors in recommended, with stricter options in strict', () => {
     expect(plugin.configs.recommended.rules).toEqual({
       'traverse-guard/no-gil-in-traverse': 'error',
       'traverse-guard/no-drop-in-traverse': 'error',
       'traverse-guard/no-pool-in-traverse': 'error',
       'traverse-guard/no-interpreter-in-traverse': 'error',
       'traverse-guard/traverse-signature': 'error',
+      'traverse-guard/traverse-visits-all-fields': 'error',
+      'traverse-guard/no-double-visit': 'error',
+      'traverse-guard/no-foreign-visit': 'error',
+      'traverse-guard/traverse-deterministic': 'error',
+      'traverse-guard/clear-releases-visited': 'error',
     });
+    for (const id of Object.keys(plugin.rules)) expect(plugin.configs.strict.rules?.[`traverse-guard/${id}`], id).toBeDefined();
     expect(plugin.configs.strict.rules?.['traverse-guard/no-interpreter-in-traverse']).toEqual(['error', { checkUnknownCalls: true }]);
     expect(plugin.configs.strict.rules?.['traverse-guard/traverse-signature']).toEqual(['error', { checkVisitEscape: true }]);
+    expect(plugin.configs.strict.rules?.['traverse-guard/traverse-visits-all-fields']).toEqual(['error', { reportUnknownVisitors: true }]);
   });
 
   it('keeps message ids stable', () => {
@@ -79,6 +87,11 @@ describe('plugin object', () => {
         'typesRequired',
         'visitEscapes',
       ],
+      'traverse-visits-all-fields': ['listPartlyVisited', 'neverVisited', 'notOnEveryPath', 'typesRequired', 'unknownVisitor'],
+      'no-double-visit': ['doubleVisit', 'doubleVisitViaHelper', 'typesRequired', 'visitInLoop'],
+      'no-foreign-visit': ['foreignVisit', 'foreignVisitViaHelper', 'typesRequired'],
+      'traverse-deterministic': ['nondeterministic', 'nondeterministicViaHelper', 'typesRequired'],
+      'clear-releases-visited': ['missingClear', 'notReleased', 'typesRequired'],
     });
   });
 
