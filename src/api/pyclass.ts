@@ -47,9 +47,24 @@ export function typeFor(interp: Interpreter, cls: PyClass): PyType {
     clear: cls.spec.clear ? clearTrampoline(interp, cls) : undefined,
     dealloc: deallocTrampoline(interp, cls),
     referents: (op) => ownedRefs(dataOf(interp, op)).map((r) => r.op),
+    edgeName: (op, target) => fieldHolding(dataOf(interp, op), target),
   });
   interp.typeCache.set(cls, t);
   return t;
+}
+
+/** The reference field of an instance that holds `target` ("items[2]" for a list item). */
+function fieldHolding(d: InstanceData, target: number): string | undefined {
+  for (const k of d.cls.referenceFields) {
+    const v = d.values[k];
+    if (v instanceof RefCell) {
+      if (v.owned()?.op === target) return k;
+    } else if (v instanceof RefList) {
+      const i = v.owned().findIndex((x) => !x.isDropped() && x.op === target);
+      if (i >= 0) return `${k}[${i}]`;
+    } else if (v && (v as Py<unknown>).op === target && !(v as Py<unknown>).isDropped()) return k;
+  }
+  return undefined;
 }
 
 /** Every live reference an instance owns, in field declaration order. */

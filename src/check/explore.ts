@@ -43,7 +43,7 @@ export interface ComboOutcome {
   readonly states: number;
 }
 
-const RANK: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+const RANK: Record<Verdict, number> = { ok: 0, error: 1, leak: 2, corrupt: 3, crash: 4 };
 
 export function worse(a: Verdict, b: Verdict): Verdict {
   return RANK[a] >= RANK[b] ? a : b;

@@ -149,7 +149,7 @@ export function judgeClass(
   const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
   let status: ClassStatus;
   let explanation: string;
-  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, leak: 2, corrupt: 3, crash: 4 };
   const best = (xs: [string, VerdictEntry][]) => [...xs].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
   // Worst verdict first; never the context runtime (it crashes even a correct traverse).
   const worst = Object.entries(verdicts)
