@@ -248,3 +248,81 @@ describe('a double or foreign visit clears a live object: corrupt', () => {
     expect(r.fault?.message).toContain('refcount is too small');
   });
 });
+
+describe('the guarded runtime: each clause refused with a clean error, the heap intact', () => {
+  it('an unvisited field: visited for it, recorded; the cycle is collected', () => {
+    const r = run('guarded', '3.11', garbageSelfCycle(Half, 'b', 2));
+    expect(r.verdict).toBe('error');
+    expect(r.value).toEqual([1, 0]);
+    expect(r.stopped[0]).toMatch(/Half\.traverse did not visit 'b', which holds a reference/);
+    expect(r.audit).toEqual([]);
+  });
+
+  it('a clear that releases nothing: released for it, recorded; the cycle is freed', () => {
+    const r = run('guarded', '3.11', garbageSelfCycle(Sticky, 'a', 2));
+    expect(r.verdict).toBe('error');
+    expect(r.value).toEqual([1, 0]);
+    expect(r.stopped[0]).toMatch(/Sticky\.clear left 'a' holding a reference/);
+  });
+
+  it('a double visit of a child held from outside: the second visit refused, nothing cleared while live', () => {
+    const r = run('guarded', '3.11', () =>
+      Python.withGil((py) => {
+        const t = Py.new(py, Plain, {});
+        const x = Py.new(py, Twice, { child: t.cloneRef(py) });
+        const m = x.borrowMut(py);
+        m.me.set(x.cloneRef(py));
+        m.release();
+        x.drop();
+        return [gc.collect(), t][0];
+      }),
+    );
+    expect(r.verdict).toBe('error');
+    expect(r.value).toBe(1);
+    expect(r.audit).toEqual([]);
+    expect(r.stopped[0]).toMatch(/visited the same reference twice \(child\)/);
+  });
+
+  it('a foreign visit: refused (a module global is not one of its fields)', () => {
+    const r = run('guarded', '3.11', () =>
+      Python.withGil((py) => {
+        foreign.obj = Py.new(py, Plain, { a: Py.new(py, Plain, {}) });
+        const x = Py.new(py, Foreign, {});
+        const m = x.borrowMut(py);
+        m.me.set(x.cloneRef(py));
+        m.release();
+        x.drop();
+        const n = gc.collect(0);
+        foreign.obj = null;
+        return n;
+      }),
+    );
+    expect(r.verdict).toBe('error');
+    expect(r.value).toBe(1);
+    expect(r.audit).toEqual([]);
+    expect(r.stopped[0]).toMatch(/not one of its own fields \(a foreign visit\)/);
+  });
+
+  it('a nondeterministic traverse: completed on every call, so every pass sees the same graph', () => {
+    calls = 0;
+    const r = run('guarded', '3.11', garbageSelfCycle(Flaky, 'a', 3));
+    expect(r.verdict).toBe('error');
+    expect(r.value).toEqual([1, 0, 0]);
+    expect(r.audit).toEqual([]);
+  });
+
+  it('a correct class stops nothing', () => {
+    const r = run('guarded', '3.11', () => {
+      Python.withGil((py) => {
+        const x = Py.new(py, Plain, {});
+        const m = x.borrowMut(py);
+        m.a.set(x.cloneRef(py));
+        m.release();
+        x.drop();
+      });
+      return [gc.collect(), gc.collect()];
+    });
+    expect(r.verdict).toBe('ok');
+    expect(r.stopped).toEqual([]);
+  });
+});
