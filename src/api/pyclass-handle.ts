@@ -3,7 +3,8 @@
 
 import { PyClassDefinitionError } from './errors.js';
 import { isReferenceField } from './fields.js';
-import type { Fields, PyClassSpec } from './types.js';
+import { DERIVE, deriveClear, deriveTraverse } from './derive.js';
+import type { ClearFn, Fields, PyClassSpec, TraverseFn } from './types.js';
 
 declare const CLASS_FIELDS: unique symbol;
 
@@ -13,6 +14,8 @@ export interface PyClass<F extends Fields = Fields> {
   readonly spec: PyClassSpec<F>;
   /** Names of the reference fields, in declaration order. */
   readonly referenceFields: readonly string[];
+  /** Which slots were generated from the schema (`'derive'`). */
+  readonly derived?: { readonly traverse: boolean; readonly clear: boolean };
   /** Source location of the `pyclass(…)` call, for reports. */
   readonly definedAt?: string;
   readonly [CLASS_FIELDS]?: F;
@@ -37,11 +40,20 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
     }
     if (isReferenceField(f)) referenceFields.push(k);
   }
-  if (spec.traverse !== undefined && typeof spec.traverse !== 'function') {
-    throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function`);
+  if (spec.traverse !== undefined && typeof spec.traverse !== 'function' && spec.traverse !== DERIVE) {
+    throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function or 'derive'`);
   }
-  if (spec.clear !== undefined && typeof spec.clear !== 'function') {
-    throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function`);
+  if (spec.clear !== undefined && typeof spec.clear !== 'function' && spec.clear !== DERIVE) {
+    throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function or 'derive'`);
+  }
+  // 'derive': generated from the schema here, so every runtime sees plain functions.
+  const derived = { traverse: spec.traverse === DERIVE, clear: spec.clear === DERIVE };
+  if (spec.traverse === DERIVE || spec.clear === DERIVE) {
+    spec = {
+      ...spec,
+      ...(spec.traverse === DERIVE ? { traverse: deriveTraverse(spec.fields) as unknown as TraverseFn<F> } : {}),
+      ...(spec.clear === DERIVE ? { clear: deriveClear(spec.fields) as unknown as ClearFn<F> } : {}),
+    };
   }
   if (spec.drop !== undefined && typeof spec.drop !== 'function') {
     throw new PyClassDefinitionError(`pyclass ${name}: drop must be a function`);
@@ -54,7 +66,7 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
       `pyclass ${name}: it holds references (${referenceFields.join(', ')}) but has no traverse: the garbage collector could never see them`,
     );
   }
-  const cls: PyClass<F> = Object.freeze({ name, fields: spec.fields, spec, referenceFields, definedAt: callerLocation() });
+  const cls: PyClass<F> = Object.freeze({ name, fields: spec.fields, spec, referenceFields, derived, definedAt: callerLocation() });
   definedClasses.push(cls as unknown as PyClass);
   return cls;
 }

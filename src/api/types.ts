@@ -188,7 +188,9 @@ export type DropFn<F extends Fields> = (this: void, self: Instance<F>) => void;
 
 export interface PyClassSpec<F extends Fields> {
   readonly fields: F;
-  readonly traverse?: TraverseFn<F>;
-  readonly clear?: ClearFn<F>;
+  /** The traverse, or `'derive'`: generated from the field schema (each reference visited once). */
+  readonly traverse?: TraverseFn<F> | 'derive';
+  /** The clear, or `'derive'`: generated from the field schema (every reference released). */
+  readonly clear?: ClearFn<F> | 'derive';
   readonly drop?: DropFn<F>;
 }

@@ -76,6 +76,7 @@ export function summarize(r: RunResult): { detail?: string; operation?: string }
     return { detail: where, operation };
   }
   if (r.verdict === 'corrupt') return { detail: r.audit[0]?.message };
+  if (r.verdict === 'leak') return { detail: r.audit.find((a) => a.kind === 'leak')?.message };
   if (r.verdict === 'error') return { detail: r.stopped[0] };
   return {};
 }

@@ -53,6 +53,8 @@ export function verdictText(r: Pick<RunResult, 'verdict' | 'fault' | 'audit' | '
       return r.fault ? `verdict: crash — ${r.fault.signal} ${describeFault(r.fault)}` : 'verdict: crash';
     case 'corrupt':
       return `verdict: corrupt — ${r.audit[0]?.message ?? 'heap damage'}`;
+    case 'leak':
+      return `verdict: leak — ${r.audit.find((a) => a.kind === 'leak')?.message.replace(/^leak: /, '') ?? 'unreachable objects survived full collections'}`;
     case 'error':
       return `verdict: error — ${r.stopped[0] ?? 'the guarded runtime stopped a misuse'}`;
     default:
@@ -94,6 +96,9 @@ export function explainRun(input: ExplainInput): Explanation {
   } else if (result.verdict === 'corrupt') {
     lines.push('  no crash, but the heap audit found damage:');
     for (const a of result.audit.slice(0, 10)) lines.push(`    - ${a.message}`);
+  } else if (result.verdict === 'leak') {
+    lines.push('  no damage, but objects no root reaches survived full collections (a leak):');
+    for (const a of result.audit.filter((x) => x.kind === 'leak').slice(0, 5)) lines.push(`    - ${a.message}`);
   } else if (result.verdict === 'error') {
     lines.push('  the guarded runtime stopped the misuse cleanly; the heap is intact:');
     for (const s of result.stopped.slice(0, 5)) lines.push(`    - ${s}`);

@@ -201,13 +201,17 @@ function explainLeak(p: Process, leaked: readonly number[], garbage: ReadonlySet
     }
   }
   for (const x of garbage) over.push(...overCounts(p, counts, x));
-  const cleared = leaked.filter((op) => p.clearedByGc.has(op));
+  // Blame a clear only if the object still holds garbage after it ran; a type without tp_clear first.
+  const noClear = leaked.filter((op) => p.typeOf(op).gc && !p.typeOf(op).clear && p.typeOf(op).referents(op).some((x) => garbage.has(x)));
+  const cleared = leaked.filter((op) => p.clearedByGc.has(op) && p.typeOf(op).referents(op).some((x) => garbage.has(x)));
   const names = leaked.slice(0, 4).map((op) => name(p, op)).join(', ') + (leaked.length > 4 ? `, … ${leaked.length - 4} more` : '');
   let cause: string;
   if (unvisited.length) {
     cause = `the edge${unvisited.length > 1 ? 's' : ''} ${unvisited.slice(0, 3).map((e) => edgeName(p, e.from, e.to)).join(', ')} ${unvisited.length > 1 ? 'were' : 'was'} never visited by ${unvisited.length > 1 ? 'their' : 'its'} traverse, so the target looked referenced from outside (an incomplete traverse)`;
   } else if (over.length) {
     cause = `${over.slice(0, 2).map((o) => overText(p, o)).join('; ')}: gc_refs wrapped below zero and read as a reference from outside`;
+  } else if (noClear.length) {
+    cause = `${[...new Set(noClear.map((op) => p.typeOf(op).name))].join(', ')} ${noClear.length > 1 ? 'have' : 'has'} a traverse but no clear (tp_clear is NULL): delete_garbage cannot break the cycle`;
   } else if (cleared.length) {
     cause = `tp_clear of ${cleared.slice(0, 3).map((op) => name(p, op)).join(', ')} ran but released none of the references its traverse visits, so the cycle survived delete_garbage`;
   } else {
