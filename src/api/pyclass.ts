@@ -199,7 +199,8 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         // Beyond PyO3 0.19: the guarded runtime knows the instance's own references and holds
         // the traverse to them: a foreign or second visit is refused (skipped, recorded), and
         // an owned reference left unvisited is visited for it after the body returns.
-        const visit = newVisit(visitproc, arg, b.traverseLock ? traverseGuard(interp, cls, d) : undefined);
+        const guard = b.traverseLock ? traverseGuard(interp, cls, d) : undefined;
+        const visit = newVisit(visitproc, arg, guard);
         let completed = false;
         try {
           p.frame(userFrame, () =>
@@ -219,12 +220,12 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
             }),
           );
           completed = true;
-          if (b.traverseLock) completeTraverse(interp, cls, d, visit);
+          if (guard) completeTraverse(interp, cls, d, visit, guard);
           return 0;
         } catch (e) {
           if (isSimulatedCrash(e) || p.crash) throw e;
           if (e instanceof TraverseError) return e.code;
-          if (b.traverseLock && !completed) completeTraverse(interp, cls, d, visit);
+          if (guard && !completed) completeTraverse(interp, cls, d, visit, guard);
           if (!b.catchUnwind) p.abort(`${cls.name}_traverse`, 'uncaught panic inside __traverse__ handler');
           interp.traverseErrors.push(`${cls.name}.traverse threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
           return -1;
@@ -256,9 +257,10 @@ function traverseGuard(interp: Interpreter, cls: PyClass<Fields>, d: InstanceDat
 }
 
 /** After a guarded traverse: the owned references it did not visit are visited for it. */
-function completeTraverse(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData, visit: Visit): void {
-  // What the instance owns now (a reference moved out during traverse is no longer its own).
-  const missed = ownedRefsByField(d).filter(([r]) => !visit.visited(r));
+function completeTraverse(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData, visit: Visit, guard: VisitGuard): void {
+  // What the instance owned when traverse began and still owns (a reference moved out is no
+  // longer its own; one moved in from another field may have been visited as that field).
+  const missed = ownedRefsByField(d).filter(([r]) => guard.owned.has(r) && !visit.visited(r));
   if (!missed.length) return;
   interp.stopped.push(
     `${cls.name}.traverse did not visit ${missed.map(([, k]) => `'${k}'`).join(', ')}, which ${missed.length > 1 ? 'hold references' : 'holds a reference'}: every owned reference must be visited on every call (a cycle through it would leak); the guarded runtime visited it`,

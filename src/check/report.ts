@@ -123,13 +123,14 @@ export const LEAK_PROVES: ReadonlySet<string> = new Set([
 
 /**
  * Whether `v` is a break for a class with these findings: a crash or corruption always; a leak
- * when the class has no hazard finding (a lint miss) or a finding of a LEAK_PROVES rule.
+ * when the class has no finding at all (a lint miss) or a finding of a LEAK_PROVES rule.
  */
 export function breaksFor(v: Verdict, findings: readonly LintFinding[]): boolean {
   if (BREAKS.has(v)) return true;
   if (v !== 'leak') return false;
-  const hazards = findings.filter((f) => f.ruleId !== 'traverse-signature');
-  return hazards.length === 0 || hazards.some((f) => f.ruleId !== null && LEAK_PROVES.has(f.ruleId));
+  // No finding at all: a lint miss. A traverse-signature finding explains a leak (a generator
+  // traverse never runs its body) without being a runtime hazard.
+  return findings.length === 0 || findings.some((f) => f.ruleId !== null && LEAK_PROVES.has(f.ruleId));
 }
 
 export function runtimeOf(key: string): RuntimeKind {
