@@ -9,7 +9,7 @@ import type { Process, TraceEvent } from '../../simulator/process.js';
 import type { RunResult } from '../../api/interpreter.js';
 import { StoryRecorder, type RuntimeView } from './story.js';
 import { snapshotHeap } from './snapshot.js';
-import { heapToDot } from './picture.js';
+import { heapToDot, type PictureInput } from './picture.js';
 
 /** What explain needs of an Interpreter (so the CLI can hand over the one user files import). */
 export interface InterpreterLike extends RuntimeView {
@@ -44,6 +44,21 @@ export interface Explanation {
   readonly dot: string;
   /** The victim's label (e.g. `Ref#3`), when a crash has one. */
   readonly victim?: string;
+}
+
+/** The contract findings' marks for the picture: unvisited edges, over-counted and leaked objects. */
+function contractMarks(audit: RunResult['audit']): Pick<PictureInput, 'unvisited' | 'overCounted' | 'leaked'> {
+  const unvisited: NonNullable<PictureInput['unvisited']>[number][] = [];
+  const overCounted = new Map<number, string>();
+  const leaked = new Set<number>();
+  for (const a of audit) {
+    const d = a.detail;
+    if (!d) continue;
+    unvisited.push(...(d.unvisited ?? []));
+    for (const o of d.overCounted ?? []) overCounted.set(o.target, o.owned ? `visited ${o.visits}×, owned ${o.owned}` : `visited ${o.visits}×, not owned`);
+    if (d.kind === 'leak') for (const op of d.objects) leaked.add(op);
+  }
+  return { unvisited, overCounted, leaked };
 }
 
 /** The first line of every explain report. */
@@ -124,11 +139,12 @@ export function explainRun(input: ExplainInput): Explanation {
     dying: moment?.dying,
     faultAddress: fault && fault.signal !== 'SIGABRT' && fault.code !== 'SI_KERNEL' ? codeOf(fault.address) : undefined,
     faultText: fault ? `${fault.access === 'write' ? 'written' : 'read'} in ${fault.where}` : undefined,
+    ...contractMarks(result.audit),
   });
   return {
     result,
     verdictLine,
-    exitCode: result.verdict === 'crash' || result.verdict === 'corrupt' ? 1 : 0,
+    exitCode: result.verdict === 'crash' || result.verdict === 'corrupt' || result.verdict === 'leak' ? 1 : 0,
     lines,
     dot,
     victim: moment?.victim !== undefined ? book.label(moment.victim) : undefined,
