@@ -60,6 +60,10 @@ export class Process {
   visitLog: number[] = [];
   /** Set while that subtract_refs runs. */
   logVisits = false;
+  /** Whether the contract audit runs (collector/contract.ts): once a type with a hand-written
+   *  tp_traverse exists. Built-in containers visit exactly their items (traverseItems) and
+   *  clear them, so a heap of them alone cannot break the contract and is not audited. */
+  contractAudit = false;
   /** Breaches of the traverse/clear contract the collections found (leaks, live objects cleared). */
   readonly contractFindings: ContractFinding[] = [];
   /** Live objects a collection already reported as cleared while referenced (not reported twice). */
@@ -125,6 +129,7 @@ export class Process {
       id: this.types.length + 1,
     };
     this.types.push(t);
+    if (spec.traverse && !spec.traverseItems) this.contractAudit = true;
     this.frameNames[t.id] = {
       traverse: `${t.name}_traverse`,
       dealloc: `${t.name}_dealloc`,

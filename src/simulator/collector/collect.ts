@@ -74,7 +74,7 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     const finalizers = mem.pushStackHead('finalizers (C stack)');
     // The model logs the visits of this collection's first subtract_refs (contract.ts).
     p.visitLog.length = 0;
-    p.logVisits = true;
+    p.logVisits = p.contractAudit;
     if (h.v37) {
       updateRefs37(p, young);
       subtractRefs37(p, young);
@@ -117,14 +117,14 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
         h.merge(unreachable, old);
       } else {
         m += h.size(unreachable);
-        noteWronglyUnreachable(p, unreachable);
+        if (p.contractAudit) noteWronglyUnreachable(p, unreachable);
         deleteGarbage(p, unreachable, old);
       }
     } else {
       const finalUnreachable = mem.pushStackHead('final_unreachable (C stack)');
       handleResurrectedObjects(p, unreachable, finalUnreachable, old);
       m += h.size(finalUnreachable);
-      noteWronglyUnreachable(p, finalUnreachable);
+      if (p.contractAudit) noteWronglyUnreachable(p, finalUnreachable);
       deleteGarbage(p, finalUnreachable, old);
     }
 
@@ -142,7 +142,7 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
       }
     }
     // A full collection (generation == NUM_GENERATIONS - 1): what no root reaches and survived.
-    if (generation === 2) noteLeaks(p, old);
+    if (generation === 2 && p.contractAudit) noteLeaks(p, old);
     const st = gc.stats[generation];
     st.collections++;
     st.collected += m;
