@@ -1,14 +1,11 @@
 // The derived traverse and clear (PyO3's `PyGcTraversable` idea, PR #6330): a pyclass spec may
-// write `traverse: 'derive'` and `clear: 'derive'`, and the pair is generated from the field
-// schema. Correct by construction: the traverse visits each reference the instance owns
+// write `derive: true` (or `derive: 'traverse'` / `derive: 'clear'` for one of them), and the
+// slots are generated from the field schema. Correct by construction: the traverse visits each reference the instance owns
 // exactly once, in declaration order — a `ref` or `optionalRef` field, a cell's value, every
 // list item — and nothing else, on every call; the clear releases every one of them.
 
 import type { Fields } from './types.js';
 import type { Visit } from './visit.js';
-
-/** The spelling that asks for a generated slot. */
-export const DERIVE = 'derive';
 
 type AnySelf = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 
 import { PyClassDefinitionError } from './errors.js';
 import { isReferenceField } from './fields.js';
-import { DERIVE, deriveClear, deriveTraverse } from './derive.js';
+import { deriveClear, deriveTraverse } from './derive.js';
 import type { ClearFn, Fields, PyClassSpec, TraverseFn } from './types.js';
 
 declare const CLASS_FIELDS: unique symbol;
@@ -14,7 +14,7 @@ export interface PyClass<F extends Fields = Fields> {
   readonly spec: PyClassSpec<F>;
   /** Names of the reference fields, in declaration order. */
   readonly referenceFields: readonly string[];
-  /** Which slots were generated from the schema (`'derive'`). */
+  /** Which slots were generated from the schema (`derive`). */
   readonly derived?: { readonly traverse: boolean; readonly clear: boolean };
   /** Source location of the `pyclass(…)` call, for reports. */
   readonly definedAt?: string;
@@ -40,20 +40,25 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
     }
     if (isReferenceField(f)) referenceFields.push(k);
   }
-  if (spec.traverse !== undefined && typeof spec.traverse !== 'function' && spec.traverse !== DERIVE) {
-    throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function or 'derive'`);
+  if (spec.derive !== undefined && spec.derive !== true && spec.derive !== 'traverse' && spec.derive !== 'clear') {
+    throw new PyClassDefinitionError(`pyclass ${name}: derive must be true, 'traverse' or 'clear'`);
   }
-  if (spec.clear !== undefined && typeof spec.clear !== 'function' && spec.clear !== DERIVE) {
-    throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function or 'derive'`);
-  }
-  // 'derive': generated from the schema here, so every runtime sees plain functions.
-  const derived = { traverse: spec.traverse === DERIVE, clear: spec.clear === DERIVE };
-  if (spec.traverse === DERIVE || spec.clear === DERIVE) {
+  const derived = { traverse: spec.derive === true || spec.derive === 'traverse', clear: spec.derive === true || spec.derive === 'clear' };
+  if (derived.traverse && spec.traverse !== undefined) throw new PyClassDefinitionError(`pyclass ${name}: traverse is derived (derive: ${JSON.stringify(spec.derive)}); remove the hand-written one`);
+  if (derived.clear && spec.clear !== undefined) throw new PyClassDefinitionError(`pyclass ${name}: clear is derived (derive: ${JSON.stringify(spec.derive)}); remove the hand-written one`);
+  // Derived slots are generated here, so every runtime sees plain functions.
+  if (derived.traverse || derived.clear) {
     spec = {
       ...spec,
-      ...(spec.traverse === DERIVE ? { traverse: deriveTraverse(spec.fields) as unknown as TraverseFn<F> } : {}),
-      ...(spec.clear === DERIVE ? { clear: deriveClear(spec.fields) as unknown as ClearFn<F> } : {}),
+      ...(derived.traverse ? { traverse: deriveTraverse(spec.fields) as unknown as TraverseFn<F> } : {}),
+      ...(derived.clear ? { clear: deriveClear(spec.fields) as unknown as ClearFn<F> } : {}),
     };
+  }
+  if (spec.traverse !== undefined && typeof spec.traverse !== 'function') {
+    throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function`);
+  }
+  if (spec.clear !== undefined && typeof spec.clear !== 'function') {
+    throw new PyClassDefinitionError(`pyclass ${name}: clear must be a function`);
   }
   if (spec.drop !== undefined && typeof spec.drop !== 'function') {
     throw new PyClassDefinitionError(`pyclass ${name}: drop must be a function`);

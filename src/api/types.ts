@@ -179,6 +179,9 @@ export type TraverseFn<F extends Fields> = (
   ...noMore: TraverseTakesOnly_self_and_visit[]
 ) => undefined | TraverseMustBeSynchronous_and_return_nothing;
 
+/** What `derive` may ask for. */
+export type DeriveSpec = true | 'traverse' | 'clear';
+
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;
 
@@ -188,9 +191,14 @@ export type DropFn<F extends Fields> = (this: void, self: Instance<F>) => void;
 
 export interface PyClassSpec<F extends Fields> {
   readonly fields: F;
-  /** The traverse, or `'derive'`: generated from the field schema (each reference visited once). */
-  readonly traverse?: TraverseFn<F> | 'derive';
-  /** The clear, or `'derive'`: generated from the field schema (every reference released). */
-  readonly clear?: ClearFn<F> | 'derive';
+  readonly traverse?: TraverseFn<F>;
+  readonly clear?: ClearFn<F>;
+  /**
+   * Generate slots from the field schema (PyO3's `PyGcTraversable`): `true` both traverse and
+   * clear, `'traverse'` or `'clear'` that one only (then the other may be hand-written). A
+   * derived slot may not also be given. A separate key rather than `traverse: 'derive'`: a
+   * union on `traverse` would change how a hand-written traverse's return type is inferred.
+   */
+  readonly derive?: DeriveSpec;
   readonly drop?: DropFn<F>;
 }

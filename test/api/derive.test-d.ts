@@ -1,13 +1,14 @@
-// Type tests of the derived slots: `'derive'` is accepted for traverse and clear (alone or
-// together, with a hand-written other half), and no other string is.
+// Type tests of the derived slots: `derive: true | 'traverse' | 'clear'` is accepted (with the
+// other slot hand-written where only one is derived), no other value is, and a hand-written
+// traverse next to `derive` still gets its contextual return type.
 import { describe, expectTypeOf, test } from 'vitest';
-import { field, pyclass, type PyClassSpec } from 'traverse-guard';
+import { field, pyclass, type DeriveSpec, type PyClassSpec } from 'traverse-guard';
 
 const fields = { a: field.cell(), b: field.list(), n: field.int() };
 
-describe("traverse: 'derive' / clear: 'derive'", () => {
+describe('derive', () => {
   test('both derived', () => {
-    pyclass('Both', { fields, traverse: 'derive', clear: 'derive' });
+    pyclass('Both', { fields, derive: true });
   });
 
   test('a hand-written traverse with a derived clear, and the other way round', () => {
@@ -17,11 +18,11 @@ describe("traverse: 'derive' / clear: 'derive'", () => {
         visit.call(self.a.get());
         for (const x of self.b) visit.call(x);
       },
-      clear: 'derive',
+      derive: 'clear',
     });
     pyclass('HandClear', {
       fields,
-      traverse: 'derive',
+      derive: 'traverse',
       clear(self) {
         self.a.clear();
         self.b.clear();
@@ -30,15 +31,14 @@ describe("traverse: 'derive' / clear: 'derive'", () => {
   });
 
   test('the spec type names the spelling', () => {
-    expectTypeOf<PyClassSpec<typeof fields>['traverse']>().toExtend<'derive' | ((...a: never[]) => unknown) | undefined>();
-    expectTypeOf<'derive'>().toExtend<NonNullable<PyClassSpec<typeof fields>['traverse']>>();
-    expectTypeOf<'derive'>().toExtend<NonNullable<PyClassSpec<typeof fields>['clear']>>();
+    expectTypeOf<PyClassSpec<typeof fields>['derive']>().toEqualTypeOf<DeriveSpec | undefined>();
+    expectTypeOf<DeriveSpec>().toEqualTypeOf<true | 'traverse' | 'clear'>();
   });
 
-  test('no other string', () => {
-    // @ts-expect-error only 'derive' asks for a generated traverse
-    pyclass('Typo', { fields, traverse: 'derived' });
-    // @ts-expect-error only 'derive' asks for a generated clear
-    pyclass('Typo2', { fields, traverse: 'derive', clear: true });
+  test('no other value', () => {
+    // @ts-expect-error only true, 'traverse' or 'clear'
+    pyclass('Typo', { fields, derive: 'both' });
+    // @ts-expect-error false is not a spelling (leave derive out)
+    pyclass('Typo2', { fields, derive: false });
   });
 });

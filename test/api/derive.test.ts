@@ -1,4 +1,4 @@
-// `traverse: 'derive'` / `clear: 'derive'`: the pair generated from the field schema is correct
+// `derive: true` (and `'traverse'` / `'clear'`): the pair generated from the field schema is correct
 // by construction — under every witness runtime and profile a garbage cycle through any
 // reference field kind is collected, an object held from outside is never cleared, nothing
 // leaks, and the guarded runtime has nothing to stop.
@@ -7,11 +7,10 @@ import { Interpreter, Py, Python, field, gc, pyclass, type RuntimeKind } from 't
 
 const Derived = pyclass('Derived', {
   fields: { r: field.ref(), o: field.optionalRef(), c: field.cell(), l: field.list(), n: field.int(7) },
-  traverse: 'derive',
-  clear: 'derive',
+  derive: true,
 });
 
-const Leafy = pyclass('Leafy', { fields: { c: field.cell() }, traverse: 'derive', clear: 'derive' });
+const Leafy = pyclass('Leafy', { fields: { c: field.cell() }, derive: true });
 
 /** Every reference field points back at the instance (4 edges of a self-cycle), plus one leaf held from outside too. */
 function scenario(hold: boolean) {
@@ -35,7 +34,7 @@ function scenario(hold: boolean) {
 
 const RUNTIMES: RuntimeKind[] = ['guarded', 'pyo3-0.18.3-patched', 'pyo3-0.19-nolock', 'c'];
 
-describe("derived traverse and clear ('derive')", () => {
+describe('derived traverse and clear (derive)', () => {
   it('records which slots were derived', () => {
     expect(Derived.derived).toEqual({ traverse: true, clear: true });
     expect(typeof Derived.spec.traverse).toBe('function');
@@ -73,7 +72,11 @@ describe("derived traverse and clear ('derive')", () => {
     expect(r.value).toEqual([4, 1]);
   });
 
-  it("rejects any other string ('derived' is not a spelling)", () => {
-    expect(() => pyclass('Bad', { fields: {}, traverse: 'derived' as 'derive' })).toThrow(/traverse must be a function or 'derive'/);
+  it('derives one slot alone, and refuses a slot both derived and hand-written, or another spelling', () => {
+    const C = pyclass('OnlyClear', { fields: { c: field.cell() }, traverse: (self, visit) => visit.call(self.c.get()), derive: 'clear' });
+    expect(C.derived).toEqual({ traverse: false, clear: true });
+    expect(() => pyclass('Both', { fields: {}, traverse: () => undefined, derive: true })).toThrow(/traverse is derived \(derive: true\); remove the hand-written one/);
+    expect(() => pyclass('Bad', { fields: {}, derive: 'both' as 'clear' })).toThrow(/derive must be true, 'traverse' or 'clear'/);
+    expect(() => pyclass('NoTraverse', { fields: { c: field.cell() }, derive: 'clear' })).toThrow(/clear requires an implementation of traverse/);
   });
 });

@@ -11,7 +11,7 @@ const Half = pyclass('Half', {
   traverse(self, visit) {
     visit.call(self.a.get());
   },
-  clear: 'derive',
+  derive: 'clear',
 });
 
 const Twice = pyclass('Twice', {
@@ -21,7 +21,7 @@ const Twice = pyclass('Twice', {
     visit.call(self.child.get());
     visit.call(self.child.get());
   },
-  clear: 'derive',
+  derive: 'clear',
 });
 
 function leakScenario(): void {
