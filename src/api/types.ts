@@ -197,7 +197,8 @@ export interface PyClassSpec<F extends Fields> {
    * Generate slots from the field schema (PyO3's `PyGcTraversable`): `true` both traverse and
    * clear, `'traverse'` or `'clear'` that one only (then the other may be hand-written). A
    * derived slot may not also be given. A separate key rather than `traverse: 'derive'`: a
-   * union on `traverse` would change how a hand-written traverse's return type is inferred.
+   * union on `traverse` would change the contextual type (and the type errors) of a
+   * hand-written traverse.
    */
   readonly derive?: DeriveSpec;
   readonly drop?: DropFn<F>;
