@@ -18,6 +18,7 @@ export { TraverseError, TraverseGilError, PyUsageError, PyClassDefinitionError, 
 export type {
   Borrowed,
   ClearFn,
+  DeriveSpec,
   DropFn,
   DeepReadonly,
   FieldKind,

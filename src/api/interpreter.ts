@@ -30,7 +30,12 @@ export interface InterpreterOptions {
   readonly debug?: boolean;
 }
 
-export type Verdict = 'ok' | 'error' | 'corrupt' | 'crash';
+/**
+ * ok: nothing went wrong; error: the guarded runtime refused a misuse cleanly (heap intact);
+ * leak: objects no root reaches survived two full collections (no damage); corrupt: the heap
+ * audit found damage; crash: the simulated process faulted.
+ */
+export type Verdict = 'ok' | 'error' | 'leak' | 'corrupt' | 'crash';
 
 export interface RunResult<R = unknown> {
   readonly verdict: Verdict;

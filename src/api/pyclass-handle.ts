@@ -3,7 +3,8 @@
 
 import { PyClassDefinitionError } from './errors.js';
 import { isReferenceField } from './fields.js';
-import type { Fields, PyClassSpec } from './types.js';
+import { deriveClear, deriveTraverse } from './derive.js';
+import type { ClearFn, Fields, PyClassSpec, TraverseFn } from './types.js';
 
 declare const CLASS_FIELDS: unique symbol;
 
@@ -13,6 +14,8 @@ export interface PyClass<F extends Fields = Fields> {
   readonly spec: PyClassSpec<F>;
   /** Names of the reference fields, in declaration order. */
   readonly referenceFields: readonly string[];
+  /** Which slots were generated from the schema (`derive`). */
+  readonly derived?: { readonly traverse: boolean; readonly clear: boolean };
   /** Source location of the `pyclass(…)` call, for reports. */
   readonly definedAt?: string;
   readonly [CLASS_FIELDS]?: F;
@@ -37,6 +40,20 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
     }
     if (isReferenceField(f)) referenceFields.push(k);
   }
+  if (spec.derive !== undefined && spec.derive !== true && spec.derive !== 'traverse' && spec.derive !== 'clear') {
+    throw new PyClassDefinitionError(`pyclass ${name}: derive must be true, 'traverse' or 'clear'`);
+  }
+  const derived = { traverse: spec.derive === true || spec.derive === 'traverse', clear: spec.derive === true || spec.derive === 'clear' };
+  if (derived.traverse && spec.traverse !== undefined) throw new PyClassDefinitionError(`pyclass ${name}: traverse is derived (derive: ${JSON.stringify(spec.derive)}); remove the hand-written one`);
+  if (derived.clear && spec.clear !== undefined) throw new PyClassDefinitionError(`pyclass ${name}: clear is derived (derive: ${JSON.stringify(spec.derive)}); remove the hand-written one`);
+  // Derived slots are generated here, so every runtime sees plain functions.
+  if (derived.traverse || derived.clear) {
+    spec = {
+      ...spec,
+      ...(derived.traverse ? { traverse: deriveTraverse(spec.fields) as unknown as TraverseFn<F> } : {}),
+      ...(derived.clear ? { clear: deriveClear(spec.fields) as unknown as ClearFn<F> } : {}),
+    };
+  }
   if (spec.traverse !== undefined && typeof spec.traverse !== 'function') {
     throw new PyClassDefinitionError(`pyclass ${name}: traverse must be a function`);
   }
@@ -54,7 +71,7 @@ export function pyclass<F extends Fields>(name: string, spec: PyClassSpec<F>): P
       `pyclass ${name}: it holds references (${referenceFields.join(', ')}) but has no traverse: the garbage collector could never see them`,
     );
   }
-  const cls: PyClass<F> = Object.freeze({ name, fields: spec.fields, spec, referenceFields, definedAt: callerLocation() });
+  const cls: PyClass<F> = Object.freeze({ name, fields: spec.fields, spec, referenceFields, derived, definedAt: callerLocation() });
   definedClasses.push(cls as unknown as PyClass);
   return cls;
 }

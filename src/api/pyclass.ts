@@ -12,7 +12,7 @@ import { RefCell } from './ref-cell.js';
 import { RefList } from './ref-list.js';
 import type { Temporary } from './scope.js';
 import type { Fields } from './types.js';
-import { newVisit, type Visit } from './visit.js';
+import { newVisit, type Visit, type VisitGuard } from './visit.js';
 import { fieldWrite, type FieldOwner } from './field-owner.js';
 import { registerSelf } from './capi.js';
 
@@ -47,9 +47,24 @@ export function typeFor(interp: Interpreter, cls: PyClass): PyType {
     clear: cls.spec.clear ? clearTrampoline(interp, cls) : undefined,
     dealloc: deallocTrampoline(interp, cls),
     referents: (op) => ownedRefs(dataOf(interp, op)).map((r) => r.op),
+    edgeName: (op, target) => fieldHolding(dataOf(interp, op), target),
   });
   interp.typeCache.set(cls, t);
   return t;
+}
+
+/** The reference field of an instance that holds `target` ("items[2]" for a list item). */
+function fieldHolding(d: InstanceData, target: number): string | undefined {
+  for (const k of d.cls.referenceFields) {
+    const v = d.values[k];
+    if (v instanceof RefCell) {
+      if (v.owned()?.op === target) return k;
+    } else if (v instanceof RefList) {
+      const i = v.owned().findIndex((x) => !x.isDropped() && x.op === target);
+      if (i >= 0) return `${k}[${i}]`;
+    } else if (v && (v as Py<unknown>).op === target && !(v as Py<unknown>).isDropped()) return k;
+  }
+  return undefined;
 }
 
 /** Every live reference an instance owns, in field declaration order. */
@@ -181,19 +196,12 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         const thread = interp.thread;
         const saved = thread.gilCount;
         if (b.traverseLock) thread.gilCount = -1; // LockGIL::during_traverse
-        // Beyond PyO3 0.19: the guarded runtime also refuses a second visit of one reference in
-        // one traverse call (it would underflow gc_refs), stopping the traverse cleanly.
-        const visit = newVisit(
-          visitproc,
-          arg,
-          b.traverseLock
-            ? () => {
-                const msg = `${cls.name}.traverse visited the same reference twice: each owned reference must be visited exactly once`;
-                interp.stopped.push(msg);
-                return msg;
-              }
-            : undefined,
-        );
+        // Beyond PyO3 0.19: the guarded runtime knows the instance's own references and holds
+        // the traverse to them: a foreign or second visit is refused (skipped, recorded), and
+        // an owned reference left unvisited is visited for it after the body returns.
+        const guard = b.traverseLock ? traverseGuard(interp, cls, d) : undefined;
+        const visit = newVisit(visitproc, arg, guard);
+        let completed = false;
         try {
           p.frame(userFrame, () =>
             interp.inScope(() => {
@@ -211,10 +219,13 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
               }
             }),
           );
+          completed = true;
+          if (guard) completeTraverse(interp, cls, d, visit, guard);
           return 0;
         } catch (e) {
           if (isSimulatedCrash(e) || p.crash) throw e;
           if (e instanceof TraverseError) return e.code;
+          if (guard && !completed) completeTraverse(interp, cls, d, visit, guard);
           if (!b.catchUnwind) p.abort(`${cls.name}_traverse`, 'uncaught panic inside __traverse__ handler');
           interp.traverseErrors.push(`${cls.name}.traverse threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
           return -1;
@@ -227,6 +238,72 @@ function traverseTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
       }
     });
   };
+}
+
+/** The guarded runtime's view of an instance for one traverse call (see Visit). */
+function traverseGuard(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData): VisitGuard {
+  const owned = new Map<Py<unknown>, string>();
+  for (const [r, k] of ownedRefsByField(d)) owned.set(r, k);
+  return {
+    owned,
+    refuse(what, field) {
+      interp.stopped.push(
+        what === 'duplicate'
+          ? `${cls.name}.traverse visited the same reference twice (${field}): each owned reference must be visited exactly once; the second visit was refused`
+          : `${cls.name}.traverse visited a reference that is not one of its own fields (a foreign visit): refused, the collector would have miscounted it`,
+      );
+    },
+  };
+}
+
+/** After a guarded traverse: the owned references it did not visit are visited for it. */
+function completeTraverse(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData, visit: Visit, guard: VisitGuard): void {
+  // What the instance owned when traverse began and still owns (a reference moved out is no
+  // longer its own; one moved in from another field may have been visited as that field).
+  const missed = ownedRefsByField(d).filter(([r]) => guard.owned.has(r) && !visit.visited(r));
+  if (!missed.length) return;
+  interp.stopped.push(
+    `${cls.name}.traverse did not visit ${missed.map(([, k]) => `'${k}'`).join(', ')}, which ${missed.length > 1 ? 'hold references' : 'holds a reference'}: every owned reference must be visited on every call (a cycle through it would leak); the guarded runtime visited it`,
+  );
+  for (const [r] of missed) visit.visitOwned(r);
+}
+
+/** Every live reference an instance owns, with the field holding it ("items[1]" for a list item). */
+function ownedRefsByField(d: InstanceData): [Py<unknown>, string][] {
+  const out: [Py<unknown>, string][] = [];
+  for (const k of d.cls.referenceFields) {
+    const v = d.values[k];
+    if (v instanceof RefCell) {
+      const x = v.owned();
+      if (x && !x.isDropped()) out.push([x, k]);
+    } else if (v instanceof RefList) v.owned().forEach((x, i) => !x.isDropped() && out.push([x, `${k}[${i}]`]));
+    else if (v && !(v as Py<unknown>).isDropped()) out.push([v as Py<unknown>, k]);
+  }
+  return out;
+}
+
+/**
+ * After a guarded clear: a reference field still holding a reference keeps the cycle alive
+ * (delete_garbage would clear it every collection and free nothing). The guarded runtime
+ * records it and releases the references, as a derived clear would.
+ */
+function completeClear(interp: Interpreter, cls: PyClass<Fields>, d: InstanceData): void {
+  const left = ownedRefsByField(d);
+  if (!left.length) return;
+  interp.stopped.push(
+    `${cls.name}.clear left ${[...new Set(left.map(([, k]) => `'${k.replace(/\[\d+\]$/, '')}'`))].join(', ')} holding a reference: clear must release every reference traverse visits (else the cycle survives); the guarded runtime released it`,
+  );
+  releaseAll(d);
+}
+
+/** Releases every reference field (the derived clear, and the guarded runtime's repair). */
+export function releaseAll(d: InstanceData): void {
+  for (const k of d.cls.referenceFields) {
+    const v = d.values[k];
+    if (v instanceof RefCell) v.clear();
+    else if (v instanceof RefList) v.clear();
+    else if (v) delete d.self[k];
+  }
 }
 
 function clearTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
@@ -246,6 +323,7 @@ function clearTrampoline(interp: Interpreter, cls: PyClass<Fields>) {
         d.borrow = -1;
         try {
           p.frame(userFrame, () => interp.inScope(() => (user as (s: unknown) => void)(d.self)));
+          if (b.traverseLock) p.frame(userFrame, () => interp.inScope(() => completeClear(interp, cls, d)));
           return 0;
         } catch (e) {
           if (isSimulatedCrash(e) || p.crash) throw e;

@@ -181,6 +181,9 @@ export type TraverseFn<F extends Fields> = (
   ...noMore: TraverseTakesOnly_self_and_visit[]
 ) => void | undefined | TraverseMustBeSynchronous_and_return_nothing;
 
+/** What `derive` may ask for. */
+export type DeriveSpec = true | 'traverse' | 'clear';
+
 /** `clear(self)` (PyO3's `__clear__(&mut self)`). */
 export type ClearFn<F extends Fields> = (this: void, self: Instance<F>) => void;
 
@@ -192,5 +195,13 @@ export interface PyClassSpec<F extends Fields> {
   readonly fields: F;
   readonly traverse?: TraverseFn<F>;
   readonly clear?: ClearFn<F>;
+  /**
+   * Generate slots from the field schema (PyO3's `PyGcTraversable`): `true` both traverse and
+   * clear, `'traverse'` or `'clear'` that one only (then the other may be hand-written). A
+   * derived slot may not also be given. A separate key rather than `traverse: 'derive'`: a
+   * union on `traverse` would change the contextual type (and the type errors) of a
+   * hand-written traverse.
+   */
+  readonly derive?: DeriveSpec;
   readonly drop?: DropFn<F>;
 }

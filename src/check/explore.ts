@@ -43,7 +43,7 @@ export interface ComboOutcome {
   readonly states: number;
 }
 
-const RANK: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+const RANK: Record<Verdict, number> = { ok: 0, error: 1, leak: 2, corrupt: 3, crash: 4 };
 
 export function worse(a: Verdict, b: Verdict): Verdict {
   return RANK[a] >= RANK[b] ? a : b;
@@ -76,6 +76,7 @@ export function summarize(r: RunResult): { detail?: string; operation?: string }
     return { detail: where, operation };
   }
   if (r.verdict === 'corrupt') return { detail: r.audit[0]?.message };
+  if (r.verdict === 'leak') return { detail: r.audit.find((a) => a.kind === 'leak')?.message };
   if (r.verdict === 'error') return { detail: r.stopped[0] };
   return {};
 }

@@ -47,7 +47,7 @@ function verdictCell(v: Verdict, runtime: RuntimeKind, style: Style): string {
   const padded = text.padEnd(7);
   if (runtime === CONTEXT) return style('dim', padded);
   if (v === 'error' && runtime === 'guarded') return style('green', padded);
-  return v === 'crash' || v === 'corrupt' ? style('red,bold', padded) : v === 'error' ? style('yellow', padded) : style('green', padded);
+  return v === 'crash' || v === 'corrupt' ? style('red,bold', padded) : v === 'leak' ? style('red', padded) : v === 'error' ? style('yellow', padded) : style('green', padded);
 }
 
 function cellsOf(verdicts: ClassReport['verdicts'], runtimes: readonly RuntimeKind[], style: Style): string {

@@ -1,6 +1,7 @@
 // Builds one adversarial heap state for a pyclass through the binding API (no hand-written
 // driver): the instance, its reference fields' targets, a cycle back to it, a deferred decref
-// left by another thread, then starts the collection the state names.
+// left by another thread, then starts the collection the state names, and collects in full
+// twice more (leaks and nondeterministic traverses show over repeated collections).
 
 import { Py, Python, gc, spawnThread, type PyClass } from '../api/index.js';
 import { currentInterpreter } from '../api/interpreter.js';
@@ -94,4 +95,9 @@ export function buildAndCollect(cls: PyClass, state: HeapState): void {
       break;
     }
   }
+  // Then two full collections: a leak shows only once an unreachable object has survived two
+  // full collections (reference §9), and a nondeterministic traverse only when successive
+  // collections see different graphs.
+  const p = currentInterpreter('heap-builder').process;
+  for (let i = 0; i < 2 && !p.crash; i++) gc.collect();
 }

@@ -107,6 +107,32 @@ export interface CheckReport {
 
 const BREAKS = new Set<Verdict>(['crash', 'corrupt']);
 
+/**
+ * The rules of the rest of the traverse/clear contract (issue 12): their consequence can be a
+ * leak (an incomplete traverse, a clear that releases nothing, a nondeterministic traverse, a
+ * double visit whose gc_refs wraps on 3.8+), so `leak` proves their findings. Rule ids are
+ * names only here: the check never imports rules/.
+ */
+export const LEAK_PROVES: ReadonlySet<string> = new Set([
+  'traverse-visits-all-fields',
+  'clear-releases-visited',
+  'traverse-deterministic',
+  'no-double-visit',
+  'no-foreign-visit',
+]);
+
+/**
+ * Whether `v` is a break for a class with these findings: a crash or corruption always; a leak
+ * when the class has no finding at all (a lint miss) or a finding of a LEAK_PROVES rule.
+ */
+export function breaksFor(v: Verdict, findings: readonly LintFinding[]): boolean {
+  if (BREAKS.has(v)) return true;
+  if (v !== 'leak') return false;
+  // No finding at all: a lint miss. A traverse-signature finding explains a leak (a generator
+  // traverse never runs its body) without being a runtime hazard.
+  return findings.length === 0 || findings.some((f) => f.ruleId !== null && LEAK_PROVES.has(f.ruleId));
+}
+
 export function runtimeOf(key: string): RuntimeKind {
   return key.slice(0, key.indexOf('@')) as RuntimeKind;
 }
@@ -145,11 +171,11 @@ export function judgeClass(
   more: { exploration?: Exploration; guards?: readonly GuardNote[] } = {},
 ): ClassReport {
   const flagged = findings.some((f) => f.ruleId !== 'traverse-signature');
-  const broke = Object.entries(verdicts).filter(([k, v]) => WITNESS_RUNTIMES.includes(runtimeOf(k)) && BREAKS.has(v.verdict));
+  const broke = Object.entries(verdicts).filter(([k, v]) => WITNESS_RUNTIMES.includes(runtimeOf(k)) && breaksFor(v.verdict, findings));
   const guardedFailure = Object.entries(verdicts).some(([k, v]) => runtimeOf(k) === 'guarded' && BREAKS.has(v.verdict));
   let status: ClassStatus;
   let explanation: string;
-  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+  const RANKED: Record<Verdict, number> = { ok: 0, error: 1, leak: 2, corrupt: 3, crash: 4 };
   const best = (xs: [string, VerdictEntry][]) => [...xs].sort((a, b) => evidenceRank(b) - evidenceRank(a))[0];
   // Worst verdict first; never the context runtime (it crashes even a correct traverse).
   const worst = Object.entries(verdicts)
@@ -162,7 +188,7 @@ export function judgeClass(
     explanation = `${v.verdict} under ${k}: ${v.detail ?? ''}${v.operation ? ` (${v.operation})` : ''}`;
   } else if (flagged) {
     status = 'flagged-never-broke';
-    explanation = `flagged, never broke: no explored state crashed or corrupted the heap under ${WITNESS_RUNTIMES.join(', ')}${triedText(more.exploration, more.guards ?? [])}`;
+    explanation = `flagged, never broke: no explored state crashed, corrupted the heap${findings.some((f) => f.ruleId !== null && LEAK_PROVES.has(f.ruleId)) ? ' or leaked' : ''} under ${WITNESS_RUNTIMES.join(', ')}${triedText(more.exploration, more.guards ?? [])}`;
   } else if (broke.length) {
     const [k, v] = best(broke);
     status = 'missed-by-lint';
@@ -207,7 +233,7 @@ export function exitCodeOf(s: CheckSummary): 0 | 1 | 2 {
 
 /** The worst verdict of a runtime over all its profiles. */
 export function worstFor(verdicts: Readonly<Record<string, VerdictEntry>>, runtime: RuntimeKind): Verdict {
-  const order: Verdict[] = ['ok', 'error', 'corrupt', 'crash'];
+  const order: Verdict[] = ['ok', 'error', 'leak', 'corrupt', 'crash'];
   let w = 0;
   for (const [k, v] of Object.entries(verdicts)) if (runtimeOf(k) === runtime) w = Math.max(w, order.indexOf(v.verdict));
   return order[w];

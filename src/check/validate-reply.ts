@@ -82,7 +82,7 @@ const json: Check = (v, at) => {
   return `${at} is not JSON`;
 };
 
-const verdict = oneOf('ok', 'error', 'corrupt', 'crash');
+const verdict = oneOf('ok', 'error', 'leak', 'corrupt', 'crash');
 const fault = shape({
   signal: str,
   code: str,

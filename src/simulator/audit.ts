@@ -1,11 +1,14 @@
 // The heap audit after a run: finds memory damage that did not (yet) crash — a corrupted
 // list or header, a write into freed memory, a freed object still referenced, a refcount
 // lower than the references to it, a live object cleared by the collector, gc_refs underflow,
-// and a graph change a tp_traverse left behind during a collection (traverse-watch.ts).
+// and a graph change a tp_traverse left behind during a collection (traverse-watch.ts); plus
+// the contract findings of the collections (collector/contract.ts): a live object cleared
+// through a miscount, and leaks.
 
 import { PREV_MASK_COLLECTING, low2 } from './gchead.js';
 import { FIRST_OBJECT_SLOT, SlotState } from './memory.js';
 import type { Process } from './process.js';
+import type { ContractFinding } from './collector/contract.js';
 
 export interface AuditFinding {
   readonly kind:
@@ -15,8 +18,17 @@ export interface AuditFinding {
     | 'refcount-too-low'
     | 'live-object-cleared'
     | 'gc-refs-underflow'
-    | 'graph-changed-during-traverse';
+    | 'graph-changed-during-traverse'
+    /** Not damage: objects no root reaches survived full collections (verdict `leak`). */
+    | 'leak';
   readonly message: string;
+  /** Contract findings (collector/contract.ts): the objects, unvisited edges, over-counted visits. */
+  readonly detail?: ContractFinding;
+}
+
+/** Findings that damage the heap (everything but a leak). */
+export function isDamage(f: AuditFinding): boolean {
+  return f.kind !== 'leak';
 }
 
 export function auditHeap(p: Process): AuditFinding[] {
@@ -26,6 +38,8 @@ export function auditHeap(p: Process): AuditFinding[] {
   // First: a traverse that changed the graph under the collector is the cause of what follows.
   for (const c of p.graphChanges) out.push({ kind: 'graph-changed-during-traverse', message: c.message });
   for (const d of p.damage) out.push({ kind: 'gc-refs-underflow', message: d });
+  // A live object the collector cleared, named when it happened (who held it, which visit).
+  for (const c of p.contractFindings) if (c.kind === 'live-object-cleared') out.push({ kind: c.kind, message: c.message, detail: c });
   for (const a of mem.misalignedWrites) {
     out.push({
       kind: 'corrupt-list',
@@ -103,11 +117,13 @@ export function auditHeap(p: Process): AuditFinding[] {
     }
   }
   for (const op of p.clearedByGc) {
-    if (!p.isLive(op)) continue;
+    if (!p.isLive(op) || p.reportedCleared.has(op)) continue;
     const external = mem.load(op) - (incoming.get(op) ?? 0);
     if (external > 0) {
       out.push({ kind: 'live-object-cleared', message: `the collector cleared ${p.typeOf(op).name} ${mem.describe(op)}, which is still referenced from outside` });
     }
   }
+  // Last: leaks are not damage; the verdict is `leak` only when nothing else was found.
+  for (const c of p.contractFindings) if (c.kind === 'leak') out.push({ kind: 'leak', message: c.message, detail: c });
   return out;
 }

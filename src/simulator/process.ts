@@ -12,6 +12,7 @@ import { getProfile, type Profile, type ProfileName } from './profiles.js';
 import type { PyType, TypeSpec } from './types.js';
 import { GcState } from './gcstate.js';
 import { ItemStore } from './items.js';
+import type { ContractFinding } from './collector/contract.js';
 import { TraverseWatch, type GraphChange, type WatchedObject } from './traverse-watch.js';
 
 export interface ProcessOptions {
@@ -54,6 +55,21 @@ export class Process {
   readonly anomalies: Anomaly[] = [];
   /** Damage found while running that is not (yet) fatal: shown by the audit. */
   readonly damage: string[] = [];
+  /** What the first subtract_refs of the running collection visited: (visitor, target) pairs of
+   *  objects in the collected set (collector/contract.ts names a leak's or a miscount's cause). */
+  visitLog: number[] = [];
+  /** Set while that subtract_refs runs. */
+  logVisits = false;
+  /** Whether the contract audit runs (collector/contract.ts): once a type with a hand-written
+   *  tp_traverse exists. Built-in containers visit exactly their items (traverseItems) and
+   *  clear them, so a heap of them alone cannot break the contract and is not audited. */
+  contractAudit = false;
+  /** Breaches of the traverse/clear contract the collections found (leaks, live objects cleared). */
+  readonly contractFindings: ContractFinding[] = [];
+  /** Live objects a collection already reported as cleared while referenced (not reported twice). */
+  readonly reportedCleared = new Set<number>();
+  /** Unreachable objects that survived full collections, and how many in a row. */
+  garbageSurvivals = new Map<number, number>();
   /** Objects whose tp_clear the collector called (for the audit's "live object cleared"). */
   readonly clearedByGc: AddressSet;
   /** Set by a fatal fault; every later call rethrows it. */
@@ -109,9 +125,11 @@ export class Process {
       finalize: spec.finalize,
       legacyDel: spec.legacyDel,
       referents: spec.referents,
+      edgeName: spec.edgeName,
       id: this.types.length + 1,
     };
     this.types.push(t);
+    if (spec.traverse && !spec.traverseItems) this.contractAudit = true;
     this.frameNames[t.id] = {
       traverse: `${t.name}_traverse`,
       dealloc: `${t.name}_dealloc`,

@@ -1,7 +1,8 @@
-// Running code on a simulated process and judging the result: `ok`, `corrupt` (the audit
-// found damage), or `crash` (a simulated signal). A crash never escapes to the host.
+// Running code on a simulated process and judging the result: `ok`, `leak` (objects no root
+// reaches survived full collections; no damage), `corrupt` (the audit found damage), or
+// `crash` (a simulated signal). A crash never escapes to the host.
 
-import { auditHeap, type AuditFinding } from './audit.js';
+import { auditHeap, isDamage, type AuditFinding } from './audit.js';
 import { installBuiltins, type Builtins } from './builtins.js';
 import { describeFault, isSimulatedCrash, type FaultInfo } from './faults.js';
 import { GcModule } from './gcmodule.js';
@@ -9,7 +10,7 @@ import type { GenStats } from './gcstate.js';
 import { Process, type Anomaly, type ProcessOptions } from './process.js';
 import { USER } from './frames.js';
 
-export type SimVerdict = 'ok' | 'corrupt' | 'crash';
+export type SimVerdict = 'ok' | 'leak' | 'corrupt' | 'crash';
 
 export interface SimRunResult<R = unknown> {
   readonly verdict: SimVerdict;
@@ -54,13 +55,15 @@ export function judge<R>(p: Process, value: R | undefined, error?: unknown): Sim
     return { ...base, verdict: 'crash', fault: p.crash.fault, audit: [], value, error };
   }
   const audit = auditHeap(p);
-  return { ...base, verdict: audit.length ? 'corrupt' : 'ok', audit, value, error };
+  const verdict: SimVerdict = audit.some(isDamage) ? 'corrupt' : audit.length ? 'leak' : 'ok';
+  return { ...base, verdict, audit, value, error };
 }
 
 /** The one-line verdict, e.g. "crash — SIGSEGV writing 0x4 in PyObject_GC_UnTrack". */
 export function verdictLine(r: Pick<SimRunResult, 'verdict' | 'fault' | 'audit'> & { message?: string }): string {
   if (r.verdict === 'crash' && r.fault) return `crash — ${r.fault.signal} ${describeFault(r.fault)}`;
   if (r.verdict === 'corrupt') return `corrupt — ${r.audit[0]?.message ?? 'heap damage'}`;
+  if (r.verdict === 'leak') return `leak — ${r.audit.find((f) => f.kind === 'leak')?.message.replace(/^leak: /, '') ?? 'unreachable objects survived'}`;
   if (r.message) return `${r.verdict} — ${r.message}`;
   return r.verdict;
 }

@@ -25,6 +25,8 @@ export interface TypeSpec {
   readonly legacyDel?: (self: number) => void;
   /** What the object really holds (strong references), for the audit. */
   readonly referents: (self: number) => readonly number[];
+  /** The field of `self` that holds `target`, for the audit's words (optional). */
+  readonly edgeName?: (self: number, target: number) => string | undefined;
 }
 
 export interface PyType extends TypeSpec {

@@ -13,7 +13,9 @@ import {
   Python,
   TraverseError,
   TraverseGilError,
+  field,
   gc,
+  pyclass,
   pyfunction,
   spawnThread,
   type RefCell,
@@ -295,22 +297,35 @@ describe('guarded: errors from the visitor and from user code', () => {
   });
 
   it('the TraverseError of visit.call carries the code', () => {
-    const r = runOn('guarded', (interp) => {
-      const a = Python.withGil((py) => selfCycle(py));
-      // Another reference than `next` (a second visit of `next` would be refused as a double visit).
-      const other = Python.withGil((py) => Py.new(py, Node, {}));
-      let caught: unknown;
-      hook.fn = (_self, visit) => {
+    // The second visit is of another owned reference (a foreign or repeated one would be refused).
+    const box: { caught?: unknown } = {};
+    const TwoRefs = pyclass('TwoRefs', {
+      fields: { a: field.cell(), b: field.cell() },
+      traverse(self, visit) {
+        visit.call(self.a.get());
         try {
-          visit.call(other);
+          visit.call(self.b.get());
         } catch (e) {
-          caught = e;
+          box.caught = e;
         }
-      };
-      // The visitproc returns 0 for Node's own visit and 3 for the hook's; the hook swallows it.
+      },
+      clear(self) {
+        self.a.clear();
+        self.b.clear();
+      },
+    });
+    const r = runOn('guarded', (interp) => {
+      const a = Python.withGil((py) => {
+        const x = Py.new(py, TwoRefs, { b: Py.new(py, Node, {}) });
+        const m = x.borrowMut(py);
+        m.a.set(x.cloneRef(py));
+        m.release();
+        return x;
+      });
+      // The visitproc returns 0 for the first visit and 3 for the second; the traverse swallows it.
       let n = 0;
       const code = interp.process.callTraverse(a.address, () => (n++ === 0 ? 0 : 3), null);
-      return { code, isTraverseError: caught instanceof TraverseError, caughtCode: (caught as TraverseError).code };
+      return { code, isTraverseError: box.caught instanceof TraverseError, caughtCode: (box.caught as TraverseError).code };
     });
     expect(r.value).toEqual({ code: 0, isTraverseError: true, caughtCode: 3 });
   });

@@ -72,6 +72,9 @@ export const Holder = pyclass('Holder', {
     visit.call(self.item);
     scratch.drop();
   },
+  clear(self) {
+    self.item = null;
+  },
 });
 `,
   'src/clean.ts': `import { field, pyclass } from 'traverse-guard';
@@ -79,7 +82,10 @@ export const Holder = pyclass('Holder', {
 export const Node = pyclass('Node', {
   fields: { next: field.optionalRef(), depth: field.int(), label: field.str() },
   traverse(self, visit) {
+    // Value tests are fine where they gate no visit (a visit gated on depth or label would be
+    // an incomplete traverse: a cycle through next would leak — issue 12).
     if (self.depth < 100 && self.label !== 'leaf') visit.call(self.next);
+    else visit.call(self.next);
   },
   clear(self) {
     self.next = null;

@@ -101,7 +101,9 @@ describe('fuzz regressions (lint)', () => {
     const broken = Object.entries(j.sim.verdicts).filter(([, v]) => v.verdict === 'crash' || v.verdict === 'corrupt');
     expect(broken.map(([k]) => k.slice(0, k.indexOf('@')))).toEqual(['pyo3-0.19-nolock']);
     expect(broken[0][1].detail).toMatch(/ob_refcnt \d+ → \d+ inside Fuzz_traverse/);
-    for (const [k, v] of Object.entries(j.sim.verdicts)) if (k.startsWith('c@')) expect(v.verdict, k).toBe('ok');
+    // Raw C: no damage. The generated class has no clear, so a garbage cycle through `a` leaks
+    // (issue 12's `leak` verdict) — not a break of this rule, and not in the fuzz property.
+    for (const [k, v] of Object.entries(j.sim.verdicts)) if (k.startsWith('c@')) expect(['ok', 'leak'], k).toContain(v.verdict);
     expect(j.ok, describeJudgement(j)).toBe(true);
   });
 });

@@ -37,6 +37,9 @@ export const UsesRing = pyclass('UsesRing', {
     visit.call(self.inner.get());
     ring.drop();
   },
+  clear(self) {
+    self.inner.clear();
+  },
 });
 `;
 

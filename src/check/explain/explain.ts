@@ -9,7 +9,7 @@ import type { Process, TraceEvent } from '../../simulator/process.js';
 import type { RunResult } from '../../api/interpreter.js';
 import { StoryRecorder, type RuntimeView } from './story.js';
 import { snapshotHeap } from './snapshot.js';
-import { heapToDot } from './picture.js';
+import { heapToDot, type PictureInput } from './picture.js';
 
 /** What explain needs of an Interpreter (so the CLI can hand over the one user files import). */
 export interface InterpreterLike extends RuntimeView {
@@ -46,6 +46,21 @@ export interface Explanation {
   readonly victim?: string;
 }
 
+/** The contract findings' marks for the picture: unvisited edges, over-counted and leaked objects. */
+function contractMarks(audit: RunResult['audit']): Pick<PictureInput, 'unvisited' | 'overCounted' | 'leaked'> {
+  const unvisited: NonNullable<PictureInput['unvisited']>[number][] = [];
+  const overCounted = new Map<number, string>();
+  const leaked = new Set<number>();
+  for (const a of audit) {
+    const d = a.detail;
+    if (!d) continue;
+    unvisited.push(...(d.unvisited ?? []));
+    for (const o of d.overCounted ?? []) overCounted.set(o.target, o.owned ? `visited ${o.visits}×, owned ${o.owned}` : `visited ${o.visits}×, not owned`);
+    if (d.kind === 'leak') for (const op of d.objects) leaked.add(op);
+  }
+  return { unvisited, overCounted, leaked };
+}
+
 /** The first line of every explain report. */
 export function verdictText(r: Pick<RunResult, 'verdict' | 'fault' | 'audit' | 'stopped'>): string {
   switch (r.verdict) {
@@ -53,6 +68,8 @@ export function verdictText(r: Pick<RunResult, 'verdict' | 'fault' | 'audit' | '
       return r.fault ? `verdict: crash — ${r.fault.signal} ${describeFault(r.fault)}` : 'verdict: crash';
     case 'corrupt':
       return `verdict: corrupt — ${r.audit[0]?.message ?? 'heap damage'}`;
+    case 'leak':
+      return `verdict: leak — ${r.audit.find((a) => a.kind === 'leak')?.message.replace(/^leak: /, '') ?? 'unreachable objects survived full collections'}`;
     case 'error':
       return `verdict: error — ${r.stopped[0] ?? 'the guarded runtime stopped a misuse'}`;
     default:
@@ -94,6 +111,9 @@ export function explainRun(input: ExplainInput): Explanation {
   } else if (result.verdict === 'corrupt') {
     lines.push('  no crash, but the heap audit found damage:');
     for (const a of result.audit.slice(0, 10)) lines.push(`    - ${a.message}`);
+  } else if (result.verdict === 'leak') {
+    lines.push('  no damage, but objects no root reaches survived full collections (a leak):');
+    for (const a of result.audit.filter((x) => x.kind === 'leak').slice(0, 5)) lines.push(`    - ${a.message}`);
   } else if (result.verdict === 'error') {
     lines.push('  the guarded runtime stopped the misuse cleanly; the heap is intact:');
     for (const s of result.stopped.slice(0, 5)) lines.push(`    - ${s}`);
@@ -119,11 +139,12 @@ export function explainRun(input: ExplainInput): Explanation {
     dying: moment?.dying,
     faultAddress: fault && fault.signal !== 'SIGABRT' && fault.code !== 'SI_KERNEL' ? codeOf(fault.address) : undefined,
     faultText: fault ? `${fault.access === 'write' ? 'written' : 'read'} in ${fault.where}` : undefined,
+    ...contractMarks(result.audit),
   });
   return {
     result,
     verdictLine,
-    exitCode: result.verdict === 'crash' || result.verdict === 'corrupt' ? 1 : 0,
+    exitCode: result.verdict === 'crash' || result.verdict === 'corrupt' || result.verdict === 'leak' ? 1 : 0,
     lines,
     dot,
     victim: moment?.victim !== undefined ? book.label(moment.victim) : undefined,

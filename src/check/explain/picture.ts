@@ -20,6 +20,12 @@ export interface PictureInput {
   /** The faulting address, drawn as its own node when it is outside the heap (e.g. 0x4). */
   readonly faultAddress?: number;
   readonly faultText?: string;
+  /** Edges the traverse never visited (a leak's cause): drawn dashed red. */
+  readonly unvisited?: readonly { readonly from: number; readonly to: number; readonly field?: string }[];
+  /** Objects a double or foreign visit over-counted: marked. */
+  readonly overCounted?: ReadonlyMap<number, string>;
+  /** Objects found leaked: marked. */
+  readonly leaked?: ReadonlySet<number>;
 }
 
 function esc(s: string): string {
@@ -61,11 +67,15 @@ export function heapToDot(p: Process, book: AddressBook, input: PictureInput): s
     const victim = o.op === input.victim;
     const dying = !victim && (input.dying?.has(o.op) ?? false);
     const freed = o.state === 'freed';
-    const bg = victim ? '#ffd6d6' : dying ? '#ffe9cc' : freed ? '#dddddd' : o.gc ? '#ffffff' : '#f6f6f6';
+    const over = input.overCounted?.get(o.op);
+    const leaked = input.leaked?.has(o.op) ?? false;
+    const bg = victim ? '#ffd6d6' : dying ? '#ffe9cc' : freed ? '#dddddd' : over ? '#fff0d0' : leaked ? '#f3e6ff' : o.gc ? '#ffffff' : '#f6f6f6';
     const rows: string[] = [];
     const title = `${o.label}  ${hexCode(o.op)}${freed ? '  (freed)' : ''}`;
     if (victim) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#cc0000"><FONT COLOR="white"><B>VICTIM${freed ? ' (freed)' : ' (being deallocated)'}</B></FONT></TD></TR>`);
     else if (dying) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#e69500"><B>being deallocated</B></TD></TR>`);
+    if (over) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#e69500"><B>${esc(`OVER-COUNTED: ${over}`)}</B></TD></TR>`);
+    if (leaked) rows.push(`<TR><TD COLSPAN="2" BGCOLOR="#7a3db8"><FONT COLOR="white"><B>LEAKED: no root reaches it</B></FONT></TD></TR>`);
     rows.push(`<TR><TD COLSPAN="2" BGCOLOR="${victim ? '#ffb3b3' : '#e8eef8'}"><B>${esc(title)}</B></TD></TR>`);
     rows.push(`<TR><TD ALIGN="LEFT">ob_refcnt</TD><TD ALIGN="LEFT">${o.refcnt}</TD></TR>`);
     if (o.gc) {
@@ -79,11 +89,17 @@ export function heapToDot(p: Process, book: AddressBook, input: PictureInput): s
   }
 
   // References: what each object holds.
+  // An edge the traverse never visited is drawn dashed red, with its field.
+  const missing = new Map<string, string>();
+  for (const e of input.unvisited ?? []) missing.set(`${e.from}:${e.to}`, e.field ?? '');
   for (const o of objects) {
     for (const x of o.referents) {
       const t = byOp.get(x);
       if (!t) continue;
-      out.push(`  o${o.slot} -> o${t.slot} [class="ref", color="#222222", penwidth=1.4];`);
+      const m = missing.get(`${o.op}:${x}`);
+      if (m !== undefined) {
+        out.push(`  o${o.slot} -> o${t.slot} [class="ref unvisited", style=dashed, color="#cc0000", penwidth=2, fontcolor="#cc0000", label=${q(`${m ? `.${m} ` : ''}never visited`)}];`);
+      } else out.push(`  o${o.slot} -> o${t.slot} [class="ref", color="#222222", penwidth=1.4];`);
     }
   }
 

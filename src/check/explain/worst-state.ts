@@ -21,7 +21,7 @@ export interface WorstState {
   readonly pairs: number;
 }
 
-const RANK: Record<Verdict, number> = { ok: 0, error: 1, corrupt: 2, crash: 3 };
+const RANK: Record<Verdict, number> = { ok: 0, error: 1, leak: 2, corrupt: 3, crash: 4 };
 
 export function findWorstState(
   dist: DistModules,

@@ -15,6 +15,7 @@ import {
   moveLegacyFinalizers,
   validateList,
 } from './passes.js';
+import { noteLeaks, noteWronglyUnreachable } from './contract.js';
 import { checkGarbage37, moveLegacyFinalizers37, moveUnreachable37, subtractRefs37, updateRefs37 } from './v37.js';
 
 export type CollectReason = 'manual' | 'automatic';
@@ -71,6 +72,9 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
 
     const unreachable = mem.pushStackHead('unreachable (C stack)');
     const finalizers = mem.pushStackHead('finalizers (C stack)');
+    // The model logs the visits of this collection's first subtract_refs (contract.ts).
+    p.visitLog.length = 0;
+    p.logVisits = p.contractAudit;
     if (h.v37) {
       updateRefs37(p, young);
       subtractRefs37(p, young);
@@ -79,6 +83,7 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
     } else {
       deduceUnreachable(p, young, unreachable);
     }
+    p.logVisits = false;
 
     noteOverstatedSurvivors(p, young);
 
@@ -112,12 +117,14 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
         h.merge(unreachable, old);
       } else {
         m += h.size(unreachable);
+        if (p.contractAudit) noteWronglyUnreachable(p, unreachable);
         deleteGarbage(p, unreachable, old);
       }
     } else {
       const finalUnreachable = mem.pushStackHead('final_unreachable (C stack)');
       handleResurrectedObjects(p, unreachable, finalUnreachable, old);
       m += h.size(finalUnreachable);
+      if (p.contractAudit) noteWronglyUnreachable(p, finalUnreachable);
       deleteGarbage(p, finalUnreachable, old);
     }
 
@@ -134,12 +141,15 @@ function collectMain(p: Process, generation: number, _reason: CollectReason): [n
         p.abort('Py_FatalError', 'Fatal Python error: unexpected exception during garbage collection');
       }
     }
+    // A full collection (generation == NUM_GENERATIONS - 1): what no root reaches and survived.
+    if (generation === 2 && p.contractAudit) noteLeaks(p, old);
     const st = gc.stats[generation];
     st.collections++;
     st.collected += m;
     st.uncollectable += n;
     return [m, n];
   } finally {
+    p.logVisits = false;
     mem.popStackHeads(mark);
   }
 }

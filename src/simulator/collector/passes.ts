@@ -27,7 +27,7 @@ export function updateRefs(p: Process, containers: number): void {
 /** visit_decref: a visited object in the collected set loses one gc_ref. */
 function makeVisitDecref(p: Process): Visit {
   const mem = p.mem;
-  return (op) => {
+  return (op, arg) => {
     if (p.debug && p.isFreed(op)) p.assertFailed('visit_decref', '!_PyObject_IsFreed(op)', 'object already freed');
     const s = p.gcSlot(op); // PyObject_IS_GC(op); s is the slot of AS_GC(op)
     if (s < 0) return 0;
@@ -35,6 +35,8 @@ function makeVisitDecref(p: Process): Visit {
     // writes it in between (same accesses and faults as h.isCollecting/getRefs/decref).
     const word = mem.gcPrev[s];
     if (!(low2(word) & PREV_MASK_COLLECTING)) return 0;
+    // Not CPython: the model logs (visitor, target) for collector/contract.ts.
+    if (p.logVisits) p.visitLog.push(arg as number, op);
     if (refsOf(word) <= 0) {
       if (p.debug) p.assertFailed('gc_decref', 'gc_get_refs(g) > 0', 'refcount is too small');
       noteUnderflow(p, op);

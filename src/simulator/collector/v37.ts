@@ -25,17 +25,20 @@ export function updateRefs37(p: Process, containers: number): void {
 export function subtractRefs37(p: Process, containers: number): void {
   p.frame('subtract_refs', () => {
     const h = p.heads;
-    const visit: Visit = (op) => {
+    const visit: Visit = (op, visitor) => {
       if (!p.isGc(op)) return 0;
       const g = p.asGc(op);
       const r = h.refs37(g);
+      // Not CPython: the model logs (visitor, target) of the collected set for collector/contract.ts.
+      if (p.logVisits && r >= 0) p.visitLog.push(visitor as number, op);
       // 3.7 visit_decref: `assert(_PyGCHead_REFS(gc) != 0); /* else refcount was too small */`
       if (p.debug && r === 0) p.assertFailed('visit_decref', '_PyGCHead_REFS(gc) != 0', 'refcount was too small');
       if (r > 0) h.setRefs37(g, r - 1);
       return 0;
     };
     for (let g = p.mem.load(containers); g !== containers; g = p.mem.load(g)) {
-      p.callTraverse(p.fromGc(g), visit, null);
+      const op = p.fromGc(g);
+      p.callTraverse(op, visit, op);
     }
   });
 }
