@@ -44,7 +44,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
     return contractListeners(context, (contract) => {
       for (const item of contract.traverses) {
         const { schema, result, clear } = item;
-        if (!schema || clear === undefined || !result.final) continue;
+        if (!schema || clear === undefined || !result.final || item.derivesClear) continue;
         const visited = fieldsWithEvents(result);
         const unknownVisits = result.final.must.has(ANY);
         const references = [...schema.fields.values()].filter((decl) => REFERENCE_KINDS.has(decl.kind));

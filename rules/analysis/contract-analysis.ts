@@ -2,7 +2,7 @@
 // (from the one shared FileAnalysis, with its resolver and bindings), its pyclass schema and
 // the contract model of its body; for each pyclass spec, the model of its `clear`. Computed
 // once per FileAnalysis (a WeakMap), whichever contract rule asks first.
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { type FunctionNode, isFunctionNode, unwrap } from './ast.js';
 import { runModel, type ModelResult } from './contract-model.js';
@@ -26,6 +26,8 @@ export interface TraverseContract {
   readonly clear?: ClearContract | null;
   /** Whether an instance can sit in a reference cycle (an open or cyclic reference field). */
   readonly cyclic: boolean;
+  /** The spec asks for a derived clear (`derive: true | 'clear'`, or a value not known here). */
+  readonly derivesClear?: boolean;
 }
 
 export interface ContractAnalysis {
@@ -61,7 +63,16 @@ function contractOf(traverse: TraverseBody, walk: WalkContext): TraverseContract
       : null;
     clear = { property, fn, result };
   }
-  return { traverse, schema, result, clear, cyclic: canFormCycle(traverse.spec, walk) };
+  return { traverse, schema, result, clear, cyclic: canFormCycle(traverse.spec, walk), derivesClear: derivesClear(traverse.spec) };
+}
+
+/** `derive: true` or `'clear'` makes the clear from the schema (src/api); `false`/`'traverse'` do not. */
+function derivesClear(spec: TSESTree.ObjectExpression): boolean {
+  const property = findSpecProperty(spec, 'derive');
+  if (!property) return false;
+  const value = unwrap(property.value);
+  if (value.type !== AST_NODE_TYPES.Literal) return true;
+  return value.value === true || value.value === 'clear';
 }
 
 export function getContractAnalysis(analysis: FileAnalysis): ContractAnalysis {

@@ -10,7 +10,7 @@ import { apiPathOf } from './api-bindings.js';
 import { type FunctionNode, isFunctionNode, memberName, shortText, staticKey, unwrap } from './ast.js';
 import { unwrapCallee } from './call-graph.js';
 import { dottedName, mutationsOf, NONDETERMINISTIC_CALLS } from './contract-sources.js';
-import { carries, emptinessGuard, isUnitStep, numberLiteral, reflectiveReleases, releases } from './contract-syntax.js';
+import { carries, emptinessGuard, isUnitStep, numberLiteral, reflectiveReleases, refills, releases } from './contract-syntax.js';
 import {
   ANY,
   completion,
@@ -802,6 +802,7 @@ class Model {
     if (object.value.k !== 'self' || name === null) return;
     if (!this.selfWrites.has(name)) this.selfWrites.set(name, node);
     if (value.value.k === 'null') this.release(name, node, cur);
+    else this.refill(name, cur);
   }
 
   // ---- calls ----------------------------------------------------------------------------------
@@ -933,6 +934,7 @@ class Model {
       if (this.input.mode === 'clear') {
         for (const argument of node.arguments) this.ev(argument, cur);
         if (releases(value, name, node, (n) => this.ev(n, { s: null }).value)) this.release(value.name, node, cur);
+        else if (refills(value, name, node)) this.refill(value.name, cur);
         return plain(UNKNOWN);
       }
     }
@@ -950,6 +952,11 @@ class Model {
     const released = reflectiveReleases(path, node);
     for (const key of released ?? []) this.release(key, node, cur);
     return released !== null;
+  }
+
+  /** Clear: the field holds a reference again (`cell.set(kept)`, `list.push(x)`, `self.f = x`). */
+  private refill(name: string, cur: Cur): void {
+    if (this.input.mode === 'clear') cur.s?.must.delete(name);
   }
 
   private release(name: string, node: TSESTree.Node, cur: Cur): void {

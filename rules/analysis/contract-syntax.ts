@@ -121,6 +121,18 @@ export function releases(field: { kind: FieldKind }, name: string, node: TSESTre
   return false;
 }
 
+/** Whether `field.name(…)` puts a reference back into the field (undoing a release in clear). */
+export function refills(field: { kind: FieldKind }, name: string, node: TSESTree.CallExpression): boolean {
+  const first = node.arguments[0];
+  if ((field.kind === 'cell' || field.kind === 'unknown') && (name === 'set' || name === 'replace')) return !!first && !isNullish(first);
+  if (field.kind === 'list' || field.kind === 'unknown') {
+    if (name === 'push' || name === 'unshift') return node.arguments.length > 0;
+    if (name === 'splice') return node.arguments.length > 2;
+    if (name === 'set') return node.arguments.length > 1 && !isNullish(node.arguments[1]!);
+  }
+  return false;
+}
+
 /**
  * The fields a reflective write on `self` releases (`Object.assign(self, { f: null })`,
  * `Reflect.set(self, 'f', null)`, `Reflect.deleteProperty(self, 'f')`); null when the call is

@@ -13,6 +13,11 @@ const LINT_RULES: readonly [string, string][] = [
   ['no-pool-in-traverse', 'A reference pool is created inside a traverse body'],
   ['no-interpreter-in-traverse', 'The interpreter is used inside a traverse body'],
   ['traverse-signature', 'A traverse must be a plain synchronous (self, visit) function'],
+  ['traverse-visits-all-fields', 'A reference field is not visited on every path through traverse'],
+  ['no-double-visit', 'A reference may be visited twice on one path through traverse'],
+  ['no-foreign-visit', 'Traverse visits something the instance does not own'],
+  ['traverse-deterministic', 'What traverse visits depends on something other than the fields and constants'],
+  ['clear-releases-visited', '`clear` does not release a reference field that traverse visits'],
 ];
 
 const CHECK_RULES: readonly [string, string][] = [

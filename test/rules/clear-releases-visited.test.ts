@@ -46,9 +46,23 @@ const valid: (string | ValidTestCase<Options>)[] = [
   cls(['visitB(self, visit);'], { fields: B, clear: ['self.b = null;'], after: ['function visitB(s: any, v: Visit) { v.call(s.b); }'] }),
   [IMPORTS, "const Empty = pyclass('Empty', { fields: {}, traverse() {} });", "pyclass('Node', { fields: { a: field.ref<typeof Empty>(), b: field.list<typeof Empty>() }, traverse(self, visit) { visit.call(self.a); self.b.forEach((x) => visit.call(x)); } });"].join('\n'),
   [IMPORTS, "const Node = pyclass('Node', {", '  fields: { next: field.optionalRef<typeof Node>() },', '  traverse(self, visit) { visit.call(self.next); },', '  clear(self) { self.next = null; },', '});'].join('\n'),
+  // A derived clear (src/api: `derive: true | 'clear'`) releases every reference field.
+  cls(['visit.call(self.a);'], { fields: ONE }).replace('  traverse(self, visit) {', "  derive: 'clear',\n  traverse(self, visit) {"),
+  cls(['visit.call(self.c.get());'], { fields: C, before: ['declare const how: "clear";'] }).replace('  traverse(self, visit) {', '  derive: how,\n  traverse(self, visit) {'),
+  // Taken and then emptied again is released.
+  cls(['visit.call(self.c.get());'], { fields: C, clear: ['const old = self.c.take();', 'self.c.set(old);', 'self.c.take();'] }),
 ];
 
 const invalid: Invalid[] = [
+  // `derive: false` derives nothing: the class still needs a clear.
+  { code: cls(['visit.call(self.a);'], { fields: ONE }).replace('  traverse(self, visit) {', "  derive: false,\n  traverse(self, visit) {"), errors: [missing(5)] },
+  // The clear takes the reference and puts it back (a "reset"), or refills the list.
+  { code: cls(['visit.call(self.c.get());'], { fields: C, clear: ['const kept = self.c.take();', 'self.c.set(kept);'] }), errors: [notReleased(7)] },
+  {
+    code: cls(['for (const x of self.items) visit.call(x);'], { fields: L, clear: ['const keep = [...self.items];', 'self.items.clear();', 'for (const x of keep) self.items.push(x);'] }),
+    errors: [notReleased(7)],
+  },
+  { code: cls(['visit.call(self.b);'], { fields: B, clear: ['const kept = self.b;', 'self.b = null;', 'self.b = kept;'] }), errors: [notReleased(7)] },
   { code: cls(VISIT_ALL, { clear: ['self.a.drop();', 'self.c.take();', 'self.items.clear();'] }), errors: [notReleased(10)] },
   { code: cls(['visit.call(self.a);'], { fields: ONE, clear: [] }), errors: [notReleased(7)] },
   { code: cls(['visit.call(self.a);'], { fields: ONE }), errors: [missing(4)] },
