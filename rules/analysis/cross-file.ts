@@ -13,7 +13,7 @@ import { SourceCode } from 'eslint';
 import ts from 'typescript';
 
 import { collectApiBindings } from './api-bindings.js';
-import { ChildKeys, type FunctionNode, nodeAtIndex } from './ast.js';
+import { ChildKeys, childKeysFor, type FunctionNode, nodeAtIndex } from './ast.js';
 import { CallResolver, type ExternalResolver, type FileScope, registerForeignFile, type Value } from './call-graph.js';
 import { collectEffects, type FunctionEffects, type HelperCall, type WalkContext } from './function-effects.js';
 import type { PluginSettings } from './settings.js';
@@ -120,12 +120,14 @@ export function createCrossFile(
   typeInfo: TypeInfo,
   mainFileName: string,
   settings: PluginSettings,
+  /** The linted file's ESTree → TS node map (other files are searched by position). */
+  mainTsNode?: (node: TSESTree.Node) => ts.Node | undefined,
 ): CrossFile {
   let cache = programs.get(program);
   if (!cache) programs.set(program, (cache = { files: new Map(), indexes: new Map(), byAst: new WeakMap(), summaries: new Map() }));
   const programCache = cache;
   const checker = program.getTypeChecker();
-  const childKeys = new ChildKeys(visitorKeys as Record<string, readonly string[] | undefined>);
+  const childKeys = childKeysFor(visitorKeys as Record<string, readonly string[] | undefined>);
 
   const load = (sourceFile: ts.SourceFile, declaration: ts.Node): ForeignFile | null => {
     const fileName = sourceFile.fileName;
@@ -140,7 +142,9 @@ export function createCrossFile(
         if (!index) programCache.indexes.set(fileName, (index = indexStatements(sourceFile)));
         const ast = toEstree(sourceFile, sliceStatements(sourceFile, index, root));
         setParents(ast, childKeys);
-        const scopeManager = analyze(ast, { sourceType: 'module' });
+        // No lib globals: an unresolved global and a lib variable (no definitions) read the same
+        // to the analysis, and declaring every lib name was a third of a slice's cost.
+        const scopeManager = analyze(ast, { sourceType: 'module', lib: [] });
         const sourceCode = new SourceCode({
           text: sourceFile.text,
           ast: ast as never,
@@ -185,7 +189,7 @@ export function createCrossFile(
   const resolveImported: ExternalResolver = (id, file, resolver) => {
     const sourceFile = program.getSourceFile(file.fileName ?? mainFileName);
     if (!sourceFile) return [];
-    const tsId = tsNodeAt(sourceFile, id.range[0]);
+    const tsId = (file.fileName === undefined ? mainTsNode?.(id) : undefined) ?? tsNodeAt(sourceFile, id.range[0]);
     if (!ts.isIdentifier(tsId)) return [];
     let symbol = checker.getSymbolAtLocation(tsId);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);

@@ -6,13 +6,14 @@
 // summaries cheap (bench:lint); positions stay the file's own, so ranges and the checker agree.
 import ts from 'typescript';
 
-/** Per file: the value names each top-level statement declares and the identifiers it mentions. */
+/** Per file: the value names each top-level statement declares; what each mentions, on demand. */
 export interface StatementIndex {
   readonly declares: ReadonlyMap<ts.Statement, readonly string[]>;
-  readonly mentions: ReadonlyMap<ts.Statement, ReadonlySet<string>>;
   readonly declaredBy: ReadonlyMap<string, readonly ts.Statement[]>;
   /** Names declared with `let` or `var` (reassignable: their writers must come along). */
   readonly mutable: ReadonlySet<string>;
+  /** The identifiers a statement mentions (computed once, only for statements a slice looks at). */
+  mentions(statement: ts.Statement): ReadonlySet<string>;
 }
 
 function bindingNames(name: ts.BindingName, out: string[]): void {
@@ -61,20 +62,28 @@ function mentionedNames(statement: ts.Statement): Set<string> {
 
 export function indexStatements(sourceFile: ts.SourceFile): StatementIndex {
   const declares = new Map<ts.Statement, string[]>();
-  const mentions = new Map<ts.Statement, Set<string>>();
   const declaredBy = new Map<string, ts.Statement[]>();
   const mutable = new Set<string>();
+  const mentioned = new Map<ts.Statement, Set<string>>();
   for (const statement of sourceFile.statements) {
     const names = declaredNames(statement, mutable);
     declares.set(statement, names);
-    mentions.set(statement, mentionedNames(statement));
     for (const name of names) {
       let list = declaredBy.get(name);
       if (!list) declaredBy.set(name, (list = []));
       list.push(statement);
     }
   }
-  return { declares, mentions, declaredBy, mutable };
+  return {
+    declares,
+    declaredBy,
+    mutable,
+    mentions(statement) {
+      let names = mentioned.get(statement);
+      if (!names) mentioned.set(statement, (names = mentionedNames(statement)));
+      return names;
+    },
+  };
 }
 
 /** The top-level statement of `sourceFile` that holds `node`. */
@@ -97,7 +106,7 @@ export function sliceStatements(sourceFile: ts.SourceFile, index: StatementIndex
       const statement = queue.pop()!;
       if (included.has(statement)) continue;
       included.add(statement);
-      for (const name of index.mentions.get(statement) ?? []) {
+      for (const name of index.mentions(statement)) {
         if (names.has(name)) continue;
         names.add(name);
         for (const declaring of index.declaredBy.get(name) ?? []) if (!included.has(declaring)) queue.push(declaring);
@@ -109,20 +118,20 @@ export function sliceStatements(sourceFile: ts.SourceFile, index: StatementIndex
       if (ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) continue;
       for (const name of index.declares.get(statement) ?? []) declaredInSlice.add(name);
     }
-    // Writers: a non-declaring statement (`Node.prototype.x = …`, `Object.assign(api, …)`) or
-    // any statement mentioning a reassignable name the slice holds.
+    // Writers: a non-declaring statement (`Node.prototype.x = …`, `Object.assign(api, …)`)
+    // mentioning a binding of the slice, or any statement mentioning a reassignable one.
+    let reassignable = false;
+    for (const name of declaredInSlice) if (index.mutable.has(name)) reassignable = true;
     for (const statement of sourceFile.statements) {
       if (included.has(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) continue;
-      const declares = index.declares.get(statement) ?? [];
-      const mentions = index.mentions.get(statement)!;
-      let writer = false;
-      for (const name of mentions) {
-        if (declaredInSlice.has(name) && (declares.length === 0 || index.mutable.has(name))) {
-          writer = true;
+      const declaring = (index.declares.get(statement) ?? []).length > 0;
+      if (declaring && !reassignable) continue;
+      for (const name of index.mentions(statement)) {
+        if (declaredInSlice.has(name) && (!declaring || index.mutable.has(name))) {
+          queue.push(statement);
           break;
         }
       }
-      if (writer) queue.push(statement);
     }
     if (queue.length === 0) break;
   }
