@@ -2,7 +2,7 @@
 // (an API class, or a class of the file whose constructor runs); code built at run time
 // (`eval`, `new Function`), callees named by a value the analysis cannot read (a computed key
 // held in a variable or computed at run time, a Symbol-keyed method), a `let` that is assigned
-// again, and a Proxy are not followed — recommended stays silent, strict's unknown-call check
+// again, a Proxy, and (without types) a helper imported from another file are not followed — recommended stays silent, strict's unknown-call check
 // reports the call it cannot resolve.
 import noGil from '../../rules/no-gil-in-traverse.js';
 import noInterpreter from '../../rules/no-interpreter-in-traverse.js';
@@ -57,6 +57,20 @@ for (const [mode, tester] of [
     valid: UNRESOLVED.map(({ name, body, after }) => ({ name, code: inTraverse(body, after) })),
     invalid: [],
   });
+
+  // Another file's helper: typed mode follows it (typed-resolution.test.ts); without types the
+  // import cannot be resolved, so recommended is silent and strict reports the call.
+  if (mode === 'untyped') {
+    const imported = inTraverse(['acquireInHelper();']).replace(
+      "from 'traverse-guard';",
+      "from 'traverse-guard';\nimport { acquireInHelper } from './helpers';",
+    );
+    tester.run('no-gil-in-traverse: an imported helper without types', noGil, { valid: [imported], invalid: [] });
+    tester.run('no-interpreter-in-traverse: strict reports an imported helper without types', noInterpreter, {
+      valid: [],
+      invalid: [{ code: imported, options: STRICT, errors: [{ messageId: 'unknownCall', line: 6 }] }],
+    });
+  }
 
   tester.run(`no-interpreter-in-traverse: strict reports what is not followed (${mode})`, noInterpreter, {
     valid: [],
