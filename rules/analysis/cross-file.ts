@@ -83,8 +83,9 @@ function toEstree(sourceFile: ts.SourceFile, statements: readonly ts.Statement[]
   // only the slice's statements converts just those (positions unchanged).
   const slice = Object.create(sourceFile, {
     statements: { value: ts.factory.createNodeArray(statements) },
-    // Token searches (`export` modifiers) walk the file's real children.
-    getChildren: { value: () => sourceFile.getChildren(sourceFile) },
+    // Token searches (`export` modifiers) descend from the file into the statement holding the
+    // token: the slice's statements are enough (the whole file's syntax list is never built).
+    getChildren: { value: () => statements },
   }) as ts.SourceFile;
   const { estree } = astConverter(slice, settings as ParseSettings, false);
   // SourceCode wants both arrays.
