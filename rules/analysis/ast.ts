@@ -130,6 +130,15 @@ export class ChildKeys {
   }
 }
 
+const childKeysCache = new WeakMap<object, ChildKeys>();
+
+/** One ChildKeys per visitor-key table (its memo then survives from file to file). */
+export function childKeysFor(visitorKeys: VisitorKeys): ChildKeys {
+  let keys = childKeysCache.get(visitorKeys);
+  if (!keys) childKeysCache.set(visitorKeys, (keys = new ChildKeys(visitorKeys)));
+  return keys;
+}
+
 /** Calls `visit` for each child node, in source order, skipping type-only subtrees. */
 export function forEachChild(node: TSESTree.Node, keys: ChildKeys, visit: (child: TSESTree.Node) => void): void {
   const record = node as unknown as Record<string, unknown>;

@@ -1,22 +1,24 @@
 // Cross-file helpers, typed mode only: an imported name is resolved through the checker to
 // its declaration in another file of the program (never the API's own files, declaration
-// files or external libraries); that file is parsed once per program into an ESTree with its
-// own scope manager and walked like the linted file. Parsed files and the effect summaries of
-// their functions are cached per ts.Program (a WeakMap), so a program's helpers are summarised
-// once however many files call them.
+// files or external libraries); the slice of that file the declaration needs
+// (foreign-slice.ts) is converted from the program's own ts.SourceFile into an ESTree with its
+// own scope manager and walked like the linted file. Slices and the effect summaries of their
+// functions are cached per ts.Program (a WeakMap), so a program's helpers are summarised once
+// however many files call them.
 import { analyze } from '@typescript-eslint/scope-manager';
-import { parse } from '@typescript-eslint/typescript-estree';
+import { astConverter, type ParseSettings } from '@typescript-eslint/typescript-estree/use-at-your-own-risk';
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import { SourceCode } from 'eslint';
 import ts from 'typescript';
 
 import { collectApiBindings } from './api-bindings.js';
-import { ChildKeys, type FunctionNode, nodeAtIndex } from './ast.js';
+import { ChildKeys, childKeysFor, type FunctionNode, nodeAtIndex } from './ast.js';
 import { CallResolver, type ExternalResolver, type FileScope, registerForeignFile, type Value } from './call-graph.js';
 import { collectEffects, type FunctionEffects, type HelperCall, type WalkContext } from './function-effects.js';
 import type { PluginSettings } from './settings.js';
 import { SynchronousCalls } from './synchronous-calls.js';
+import { indexStatements, sliceStatements, type StatementIndex, topLevelStatement } from './foreign-slice.js';
 import { countCheckerFailure, type TypeInfo } from './type-info.js';
 
 /** A helper's parameters may hold `self` (or parts of it): writes and RefCell calls through them count. */
@@ -30,7 +32,11 @@ interface ForeignFile {
 }
 
 interface ProgramCache {
+  /** Slices by file name and top-level statement position. */
   readonly files: Map<string, ForeignFile | null>;
+  readonly indexes: Map<string, StatementIndex>;
+  /** The slice a converted node belongs to, by its Program node. */
+  readonly byAst: WeakMap<TSESTree.Node, ForeignFile>;
   readonly summaries: Map<FunctionNode, FunctionEffects>;
   resolver?: CallResolver;
 }
@@ -55,6 +61,35 @@ function setParents(node: TSESTree.Node, keys: ChildKeys): void {
       setParents(value as TSESTree.Node, keys);
     }
   }
+}
+
+/**
+ * The ESTree of a slice of a program's file (foreign-slice.ts), converted from the program's own ts.SourceFile (no second
+ * TypeScript parse) without tokens or comments: the analysis reads only nodes, ranges and
+ * scopes, and converting tokens and comments was most of a helper file's cost (the bench's
+ * typed run). `astConverter` is typescript-estree's own converter (the version is pinned).
+ */
+function toEstree(sourceFile: ts.SourceFile, statements: readonly ts.Statement[]): TSESTree.Program {
+  const settings: Partial<ParseSettings> = {
+    allowInvalidAST: false,
+    errorOnUnknownASTType: false,
+    suppressDeprecatedPropertyWarnings: true,
+    range: true,
+    loc: true,
+    tokens: null,
+    comment: false,
+  };
+  // The converter reads the file's statements, text and line map: a view of the file holding
+  // only the slice's statements converts just those (positions unchanged).
+  const slice = Object.create(sourceFile, {
+    statements: { value: ts.factory.createNodeArray(statements) },
+    // Token searches (`export` modifiers) descend from the file into the statement holding the
+    // token: the slice's statements are enough (the whole file's syntax list is never built).
+    getChildren: { value: () => statements },
+  }) as ts.SourceFile;
+  const { estree } = astConverter(slice, settings as ParseSettings, false);
+  // SourceCode wants both arrays.
+  return Object.assign(estree, { tokens: [], comments: [] }) as TSESTree.Program;
 }
 
 /** The innermost TS node at `position` (descending through children). */
@@ -86,28 +121,31 @@ export function createCrossFile(
   typeInfo: TypeInfo,
   mainFileName: string,
   settings: PluginSettings,
+  /** The linted file's ESTree → TS node map (other files are searched by position). */
+  mainTsNode?: (node: TSESTree.Node) => ts.Node | undefined,
 ): CrossFile {
   let cache = programs.get(program);
-  if (!cache) programs.set(program, (cache = { files: new Map(), summaries: new Map() }));
+  if (!cache) programs.set(program, (cache = { files: new Map(), indexes: new Map(), byAst: new WeakMap(), summaries: new Map() }));
   const programCache = cache;
   const checker = program.getTypeChecker();
-  const childKeys = new ChildKeys(visitorKeys as Record<string, readonly string[] | undefined>);
+  const childKeys = childKeysFor(visitorKeys as Record<string, readonly string[] | undefined>);
 
-  const load = (fileName: string): ForeignFile | null => {
-    if (programCache.files.has(fileName)) return programCache.files.get(fileName)!;
+  const load = (sourceFile: ts.SourceFile, declaration: ts.Node): ForeignFile | null => {
+    const fileName = sourceFile.fileName;
+    const root = topLevelStatement(declaration, sourceFile);
+    if (!root) return null;
+    const key = `${fileName}:${root.pos}`;
+    if (programCache.files.has(key)) return programCache.files.get(key)!;
     let loaded: ForeignFile | null = null;
-    const sourceFile = program.getSourceFile(fileName);
-    if (sourceFile && sourceFile.text.length <= MAX_FOREIGN_BYTES) {
+    if (sourceFile.text.length <= MAX_FOREIGN_BYTES) {
       try {
-        const ast = parse(sourceFile.text, {
-          range: true,
-          loc: true,
-          tokens: true,
-          comment: true,
-          jsx: /\.[jt]sx$/.test(fileName),
-        }) as TSESTree.Program;
+        let index = programCache.indexes.get(fileName);
+        if (!index) programCache.indexes.set(fileName, (index = indexStatements(sourceFile)));
+        const ast = toEstree(sourceFile, sliceStatements(sourceFile, index, root));
         setParents(ast, childKeys);
-        const scopeManager = analyze(ast, { sourceType: 'module' });
+        // No lib globals: an unresolved global and a lib variable (no definitions) read the same
+        // to the analysis, and declaring every lib name was a third of a slice's cost.
+        const scopeManager = analyze(ast, { sourceType: 'module', lib: [] });
         const sourceCode = new SourceCode({
           text: sourceFile.text,
           ast: ast as never,
@@ -131,11 +169,12 @@ export function createCrossFile(
           foreign: (call) => summary(call),
         };
         loaded = { scope, ast, walk };
+        programCache.byAst.set(ast, loaded);
       } catch {
         loaded = null; // unparsable here: the call stays unresolved
       }
     }
-    programCache.files.set(fileName, loaded);
+    programCache.files.set(key, loaded);
     return loaded;
   };
 
@@ -151,7 +190,7 @@ export function createCrossFile(
   const resolveImported: ExternalResolver = (id, file, resolver) => {
     const sourceFile = program.getSourceFile(file.fileName ?? mainFileName);
     if (!sourceFile) return [];
-    const tsId = tsNodeAt(sourceFile, id.range[0]);
+    const tsId = (file.fileName === undefined ? mainTsNode?.(id) : undefined) ?? tsNodeAt(sourceFile, id.range[0]);
     if (!ts.isIdentifier(tsId)) return [];
     let symbol = checker.getSymbolAtLocation(tsId);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
@@ -168,7 +207,7 @@ export function createCrossFile(
     }
     const name = ts.getNameOfDeclaration(declaration);
     if (!name) return [];
-    const foreign = load(declaringFile.fileName);
+    const foreign = load(declaringFile, declaration);
     if (!foreign) return [];
     const node = nodeAtIndex(foreign.ast, name.getStart(declaringFile), childKeys);
     const holder = node.parent;
@@ -181,10 +220,16 @@ export function createCrossFile(
     return [];
   };
 
+  const foreignOf = (node: TSESTree.Node): ForeignFile | null => {
+    let root = node;
+    while (root.parent) root = root.parent;
+    return programCache.byAst.get(root) ?? null;
+  };
+
   const summary = (call: HelperCall): FunctionEffects => {
     let effects = programCache.summaries.get(call.target);
     if (!effects) {
-      const foreign = call.file ? load(call.file) : null;
+      const foreign = call.file ? foreignOf(call.target) : null;
       effects = foreign ? collectEffects(foreign.walk, call.target, helperRole(call.target)) : { operations: [], helperCalls: [] };
       programCache.summaries.set(call.target, effects);
     }

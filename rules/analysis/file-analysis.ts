@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ASTUtils } from '@typescript-eslint/utils';
 
-import { ChildKeys } from './ast.js';
+import { type ChildKeys, childKeysFor } from './ast.js';
 import { CallResolver } from './call-graph.js';
 import { createCrossFile, type CrossFile, summaryOf } from './cross-file.js';
 import { SynchronousCalls } from './synchronous-calls.js';
@@ -130,7 +130,7 @@ interface Step {
 
 function analyse(context: RuleContext, functions: readonly FunctionNode[]): FileAnalysis {
   const sourceCode = context.sourceCode;
-  const childKeys = new ChildKeys(sourceCode.visitorKeys as Record<string, readonly string[] | undefined>);
+  const childKeys = childKeysFor(sourceCode.visitorKeys as Record<string, readonly string[] | undefined>);
   const stats = { checkerFailures: 0 };
   const empty = (typed: boolean, configurationError?: string): FileAnalysis =>
     configurationError
@@ -161,7 +161,7 @@ function analyse(context: RuleContext, functions: readonly FunctionNode[]): File
   }
   const resolve = (id: TSESTree.Identifier) => ASTUtils.findVariable(sourceCode.getScope(id), id);
   const crossFile: CrossFile | null =
-    typeInfo && program ? createCrossFile(program, typeInfo, context.filename, settings) : null;
+    typeInfo && program ? createCrossFile(program, typeInfo, context.filename, settings, (node) => services?.esTreeNodeToTSNodeMap?.get(node)) : null;
   const resolver = new CallResolver({ sourceCode, resolve }, crossFile?.external ?? null);
   const walk: WalkContext = {
     sourceCode,

@@ -5,6 +5,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { type ApiBindings, apiPathOf } from './api-bindings.js';
+import { API_METHODS } from './api-methods.js';
 import {
   CONSTRUCTIONS,
   INSTANCE_CALLS,
@@ -32,6 +33,9 @@ import { type CallResolver, unwrapCallee } from './call-graph.js';
 import type { PluginSettings } from './settings.js';
 import { isSynchronousCallee, type SynchronousCalls } from './synchronous-calls.js';
 import type { TypeInfo } from './type-info.js';
+
+/** Every method name of the API's `Bound` (all of them need the interpreter). */
+const BOUND_METHODS: ReadonlySet<string> = new Set([...API_METHODS.Bound!.read, ...API_METHODS.Bound!.hazard, ...API_METHODS.Bound!.other]);
 
 export { isSynchronousCallee } from './synchronous-calls.js';
 
@@ -380,6 +384,9 @@ class EffectCollector {
   private boundMethod(target: TSESTree.MemberExpression): OperationKind | null {
     const typeInfo = this.context.typeInfo;
     if (!typeInfo) return null;
+    // Cheap guard first: a name no `Bound` method has needs no type question (most member calls).
+    const name = memberName(target);
+    if (name !== null && !BOUND_METHODS.has(name)) return null;
     const owner = typeInfo.apiClassOf(target.object);
     if (owner !== 'Bound') return null;
     return { category: 'interpreter', display: `Bound#${memberName(target) ?? '[…]'}` };

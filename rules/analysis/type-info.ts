@@ -85,6 +85,23 @@ function guarded(info: TypeInfo, stats: TypeStats): TypeInfo {
 /** Types the checker cannot vouch for: any (incl. the error type), unknown, a type parameter. */
 const ANY_LIKE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess;
 
+/** The files declaring a module and its exports, once per module symbol (per program). */
+const filesOfModule = new WeakMap<ts.Symbol, readonly string[]>();
+
+function moduleFiles(checker: ts.TypeChecker, moduleSymbol: ts.Symbol): readonly string[] {
+  let files = filesOfModule.get(moduleSymbol);
+  if (!files) {
+    const found = new Set<string>();
+    for (const declaration of moduleSymbol.declarations ?? []) found.add(declaration.getSourceFile().fileName);
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      for (const declaration of target.declarations ?? []) found.add(declaration.getSourceFile().fileName);
+    }
+    filesOfModule.set(moduleSymbol, (files = [...found]));
+  }
+  return files;
+}
+
 export function createTypeInfo(
   services: ParserServicesWithTypeInformation,
   fileName: string,
@@ -133,11 +150,7 @@ function rawTypeInfo(
       }
     }
     for (const moduleSymbol of modules) {
-      for (const declaration of moduleSymbol.declarations ?? []) apiFilesCache.add(declaration.getSourceFile().fileName);
-      for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-        const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-        for (const declaration of target.declarations ?? []) apiFilesCache.add(declaration.getSourceFile().fileName);
-      }
+      for (const name of moduleFiles(checker, moduleSymbol)) apiFilesCache.add(name);
     }
     return apiFilesCache;
   };

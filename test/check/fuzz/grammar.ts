@@ -1,5 +1,6 @@
 // The fuzz grammar: a model of one pyclass (declared fields, a traverse body, same-file
-// helpers, an optional clear) built from traverse-body operations — visit, drop, cell and
+// helpers — functions, arrows, static methods, getters returning the function, bound
+// functions — an optional clear) built from traverse-body operations — visit, drop, cell and
 // list operations, withGil / acquireGil (also aliased, .call, Reflect.apply), allowThreads,
 // pool creation, cloneRef (as a cell value), helper calls, immediately invoked functions,
 // conditionals on primitive fields, loops over lists, fields and counts — with fast-check
@@ -57,8 +58,17 @@ export type Stmt =
   /** `for (let i = 0; i < self.n; i++) { … }` over an int field. */
   | { readonly op: 'repeat'; readonly field: string; readonly body: readonly Stmt[] };
 
+/**
+ * How a helper is written and called: a function declaration or a `const` arrow called by name,
+ * a static method (`Helper0.run(…)`), an object-literal getter returning the function
+ * (`helper0.run(…)` reads the getter, then calls what it returns), or a function bound with
+ * `.bind(null)` and called through the bound name.
+ */
+export type HelperForm = 'function' | 'arrow' | 'method' | 'getter' | 'bind';
+const HELPER_FORMS: readonly HelperForm[] = ['function', 'arrow', 'method', 'getter', 'bind'];
+
 export interface Helper {
-  readonly form: 'function' | 'arrow';
+  readonly form: HelperForm;
   readonly body: readonly Stmt[];
 }
 
@@ -213,7 +223,7 @@ export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
       const hazards = mode === 'many';
       const helpers = Array.from({ length: helperCount }, (_, i) =>
         fc.record({
-          form: fc.constantFrom('function' as const, 'arrow' as const),
+          form: fc.constantFrom(...HELPER_FORMS),
           body: bodyArb({ fields, callable: range(i + 1, helperCount), inLoop: false, hazards }, depth - 1),
         }),
       );
@@ -413,6 +423,14 @@ interface PrintCtx {
   /** The innermost list loop's item variable. */
   readonly item?: string;
   readonly depth: number;
+  /** Each helper's form (how it is called). */
+  readonly helperForms: readonly HelperForm[];
+}
+
+/** The callee expression of helper `i`. */
+function helperCallee(p: PrintCtx, i: number): string {
+  const form = p.helperForms[i];
+  return form === 'method' ? `Helper${i}.run` : form === 'getter' ? `helper${i}.run` : `helper${i}`;
 }
 
 function kindOf(p: PrintCtx, name: string): FieldKind {
@@ -543,7 +561,7 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
       return [`${ind}void ${clone};`];
     }
     case 'call':
-      return [`${ind}helper${s.helper}(${S}, visit);`];
+      return [`${ind}${helperCallee(p, s.helper)}(${S}, visit);`];
     case 'if': {
       const out = [`${ind}if (${condText(p, s.cond)}) {`, ...block(p, s.then, inner)];
       if (s.else.length) out.push(`${ind}} else {`, ...block(p, s.else, inner));
@@ -605,7 +623,7 @@ function clearLines(fields: readonly FieldDecl[]): string[] {
 
 /** The TypeScript source of a program (one pyclass `Fuzz`, exported as `Fuzz`, and `setup`). */
 export function printProgram(prog: Program): string {
-  const trav: PrintCtx = { fields: prog.fields, self: 'self', depth: 0 };
+  const trav: PrintCtx = { fields: prog.fields, self: 'self', depth: 0, helperForms: prog.helpers.map((h) => h.form) };
   const lines: string[] = [
     "import { GILPool, Python, field, pyclass, type Py, type RefCell, type RefList, type TraverseSelf, type Visit } from 'traverse-guard';",
     '',
@@ -620,8 +638,33 @@ export function printProgram(prog: Program): string {
   ];
   prog.helpers.forEach((h, i) => {
     const body = block({ ...trav, self: 's' }, h.body, '  ');
-    if (h.form === 'function') lines.push(`function helper${i}(s: TraverseSelf<typeof fields>, visit: Visit): void {`, ...body, '}', '');
-    else lines.push(`const helper${i} = (s: TraverseSelf<typeof fields>, visit: Visit): void => {`, ...body, '};', '');
+    const params = 's: TraverseSelf<typeof fields>, visit: Visit';
+    switch (h.form) {
+      case 'function':
+        lines.push(`function helper${i}(${params}): void {`, ...body, '}', '');
+        break;
+      case 'arrow':
+        lines.push(`const helper${i} = (${params}): void => {`, ...body, '};', '');
+        break;
+      case 'method':
+        lines.push(`class Helper${i} {`, `  static run(${params}): void {`, ...body.map((l) => `  ${l}`), '  }', '}', '');
+        break;
+      case 'getter':
+        lines.push(
+          `const helper${i} = {`,
+          `  get run(): (${params}) => void {`,
+          `    return (${params}): void => {`,
+          ...body.map((l) => `    ${l}`),
+          '    };',
+          '  },',
+          '};',
+          '',
+        );
+        break;
+      case 'bind':
+        lines.push(`function helper${i}Impl(${params}): void {`, ...body, '}', `const helper${i} = helper${i}Impl.bind(null);`, '');
+        break;
+    }
   });
   const body = block(trav, prog.body, '    ');
   if (prog.traverseForm === 'named') {
