@@ -38,7 +38,7 @@ export const API_METHODS: Readonly<Record<string, ApiMethods>> = {
   Visit: {
     read: ['call'],
     hazard: [],
-    other: ['expire'],
+    other: ['expire', 'visitOwned', 'visited'],
   },
   // The readonly views a traverse sees (interfaces in src/api/types.ts).
   ReadonlyRefCell: { read: ['get', 'isEmpty'], hazard: [], other: [] },

@@ -21,6 +21,7 @@ import {
   type Event,
   type ForeignReason,
   join,
+  mergeValues,
   sameValue,
   State,
   type Taint,
@@ -259,8 +260,9 @@ class Model {
       const values = done.values;
       if (values.length === 0) return plain({ k: 'null' });
       const first = values[0]!;
-      const same = values.every((v) => sameValue(v.value, first.value));
-      return plain(same ? first.value : UNKNOWN, union(...values.map((v) => v.taint)));
+      let merged: Value | null = first.value;
+      for (const v of values) merged = merged && mergeValues(merged, v.value);
+      return plain(merged ?? UNKNOWN, union(...values.map((v) => v.taint)));
     } finally {
       this.stack.pop();
     }
@@ -560,9 +562,16 @@ class Model {
     const guard = emptinessGuard(test, (node) => this.ev(node, { s: state.clone() }).value);
     const cur: Cur = { s: state };
     const evaluated = this.ev(test, cur);
-    const t = cur.s;
-    const f = cur.s?.clone() ?? null;
+    let t = cur.s;
+    let f = cur.s?.clone() ?? null;
     if (guard) (guard.emptyWhen ? t : f)?.must.add(guard.field);
+    // A condition on known constants (a parameter the runtime never passes, left at its
+    // default) takes one branch only.
+    const value = evaluated.value;
+    if (value.k === 'const' && value.lit !== undefined) {
+      if (value.lit) f = null;
+      else t = null;
+    }
     return { t, f, taint: evaluated.taint };
   }
 
@@ -572,7 +581,8 @@ class Model {
     const node = unwrap(input);
     switch (node.type) {
       case AST_NODE_TYPES.Literal:
-        return plain(node.value === null ? { k: 'null' } : CONST);
+        if (node.value === null) return plain({ k: 'null' });
+        return plain(typeof node.value === 'string' || typeof node.value === 'number' || typeof node.value === 'boolean' ? { k: 'const', lit: node.value } : CONST);
       case AST_NODE_TYPES.TemplateLiteral: {
         const taints = node.expressions.map((expression) => this.ev(expression, cur).taint);
         return plain(CONST, union(...taints));
@@ -645,12 +655,14 @@ class Model {
           return plain(CONST);
         }
         const argument = this.ev(node.argument, cur);
-        return plain(node.operator === 'void' ? { k: 'null' } : CONST, argument.taint);
+        if (node.operator === 'void') return plain({ k: 'null' }, argument.taint);
+        const known = node.operator === '!' && argument.value.k === 'const' && argument.value.lit !== undefined;
+        return plain(known ? { k: 'const', lit: !(argument.value as { lit: unknown }).lit } : CONST, argument.taint);
       }
       case AST_NODE_TYPES.BinaryExpression: {
         const left = node.left.type === AST_NODE_TYPES.PrivateIdentifier ? plain(CONST) : this.ev(node.left, cur);
         const right = this.ev(node.right, cur);
-        return plain(CONST, union(left.taint, right.taint));
+        return plain(foldComparison(node.operator, left.value, right.value), union(left.taint, right.taint));
       }
       case AST_NODE_TYPES.LogicalExpression: {
         if (node.operator === '??') {
@@ -681,7 +693,7 @@ class Model {
         const b = this.ev(node.alternate, no);
         cur.s = join([yes.s, no.s]);
         if (decision && yes.s && no.s) cur.s?.deps.delete(decision);
-        return plain(sameValue(a.value, b.value) ? a.value : b.value.k === 'null' ? a.value : a.value.k === 'null' ? b.value : UNKNOWN, union(split.taint, a.taint, b.taint));
+        return plain(mergeValues(a.value, b.value) ?? (b.value.k === 'null' ? a.value : a.value.k === 'null' ? b.value : UNKNOWN), union(split.taint, a.taint, b.taint));
       }
       case AST_NODE_TYPES.SequenceExpression: {
         let last: Evaluated = plain(UNKNOWN);
@@ -862,7 +874,8 @@ class Model {
         const branch: Cur = { s: callees.length > 1 ? (before?.clone() ?? null) : before };
         const value = this.inline(helper.fn, callArgs, thisValue, node, helper.file ? `${helper.name} (${helper.file.split('/').at(-1)})` : helper.name, branch);
         ends.push(branch.s);
-        result = result && !sameValue(result.value, value.value) ? plain(UNKNOWN, union(result.taint, value.taint)) : value;
+        const merged: Value | null = result && mergeValues(result.value, value.value);
+        result = result ? plain(merged ?? UNKNOWN, union(result.taint, value.taint)) : value;
       }
       cur.s = join(ends);
       return result ?? plain(UNKNOWN);
@@ -1082,4 +1095,33 @@ export function runModel(context: WalkContext, input: ModelInput): ModelResult {
   const first = new Model(context, input, new Map()).run();
   if (input.mode !== 'traverse' || first.selfWrites.size === 0) return first;
   return new Model(context, input, first.selfWrites).run();
+}
+
+/** `a op b` for two known primitive constants and a comparison operator, else a plain constant. */
+function foldComparison(operator: string, a: Value, b: Value): Value {
+  if (a.k !== 'const' || b.k !== 'const' || a.lit === undefined || b.lit === undefined) return CONST;
+  const x = a.lit;
+  const y = b.lit;
+  switch (operator) {
+    case '===':
+      return { k: 'const', lit: x === y };
+    case '!==':
+      return { k: 'const', lit: x !== y };
+    case '==':
+      // eslint-disable-next-line eqeqeq -- folding the program's own loose comparison
+      return { k: 'const', lit: x == y };
+    case '!=':
+      // eslint-disable-next-line eqeqeq -- folding the program's own loose comparison
+      return { k: 'const', lit: x != y };
+    case '<':
+      return { k: 'const', lit: x < y };
+    case '<=':
+      return { k: 'const', lit: x <= y };
+    case '>':
+      return { k: 'const', lit: x > y };
+    case '>=':
+      return { k: 'const', lit: x >= y };
+    default:
+      return CONST;
+  }
 }

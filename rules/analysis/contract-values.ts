@@ -26,7 +26,8 @@ export type Value =
   /** An index variable of a `for (let i = 0; i < self.items.length; i++)` walk. */
   | { readonly k: 'index'; readonly name: string; readonly walk: number }
   | { readonly k: 'null' }
-  | { readonly k: 'const' }
+  /** A value that is not a reference; `lit` when it is a known primitive (folded in conditions). */
+  | { readonly k: 'const'; readonly lit?: string | number | boolean }
   | { readonly k: 'unknown' };
 
 /** The completion key of a path that may have visited (or released) anything. */
@@ -114,6 +115,12 @@ export interface Completion {
 }
 
 export const completion = (normal: State | null): Completion => ({ normal, breaks: [], continues: [], returns: [], values: [] });
+
+/** One value for two paths' values: the same value, two constants (their literal if equal), else null. */
+export function mergeValues(a: Value, b: Value): Value | null {
+  if (a.k === 'const' && b.k === 'const') return a.lit === b.lit ? a : CONST;
+  return sameValue(a, b) ? a : null;
+}
 
 export function sameValue(a: Value, b: Value): boolean {
   return JSON.stringify(a, (key, v: unknown) => (key === 'fn' ? undefined : v)) === JSON.stringify(b, (key, v: unknown) => (key === 'fn' ? undefined : v));

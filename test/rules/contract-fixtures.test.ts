@@ -1,8 +1,9 @@
 // The contract rules over the bundled fixtures (fixtures/**, untyped, as `traverse-guard
-// check` lints them): exactly these findings and no others. Every fixture class without a
-// `clear` whose reference fields can form a cycle gets clear-releases-visited's missingClear
-// (a real leak: delete_garbage cannot break such a cycle); the other findings are listed with
-// the contract clause each fixture really breaks.
+// check` lints them): exactly these findings and no others. Every class in a contract folder
+// (clear-keeps/, conditional-visit/, …) is reported by that folder's rule; good/ and signature/
+// get nothing; every hazard fixture class without a `clear` whose reference fields can form a
+// cycle gets clear-releases-visited's missingClear (a real leak: delete_garbage cannot break
+// such a cycle); the other findings are listed with the clause each fixture really breaks.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,16 +53,6 @@ const MISSING_CLEAR = [
   'gil/namespace-import.ts:6:3',
   'gil/reflect-apply.ts:6:3',
   'gil/with-gil.ts:8:3',
-  'good/conditional-primitive.ts:7:3',
-  'good/deferred-callback.ts:9:3',
-  'good/every-field-kind.ts:7:3',
-  'good/foreach-visit.ts:6:3',
-  'good/helper-visit.ts:11:3',
-  'good/leaf.ts:7:3',
-  'good/local-values.ts:7:3',
-  'good/loop-list.ts:6:3',
-  'good/satisfies-traverse.ts:13:47',
-  'good/visit-ref.ts:6:3',
   'interpreter/captured-token.ts:17:3',
   'interpreter/gc-collect.ts:8:3',
   'interpreter/gc-get-referents.ts:11:3',
@@ -73,21 +64,60 @@ const MISSING_CLEAR = [
   'pool/new-gilpool.ts:7:3',
   'pool/new-pool-token.ts:7:3',
   'pool/with-pool.ts:6:3',
-  'signature/async-traverse.ts:10:9',
-  'signature/extra-parameter.ts:8:3',
-  'signature/generator-traverse.ts:9:4',
-  'signature/this-as-object.ts:9:3',
+  'clear-keeps/no-clear.ts:7:3',
 ];
 
-/** The other findings, each a clause the fixture breaks besides its own hazard. */
+/** The contract folders' own findings: each file's class is reported by its folder's rule. */
+const FOLDER_FINDINGS: ReadonlyArray<readonly [string, string]> = [
+  ['clear-keeps/empty-clear.ts:11:3', 'clear-releases-visited'],
+  ['clear-keeps/one-of-two.ts:11:3', 'clear-releases-visited'],
+  ['clear-keeps/put-back.ts:11:3', 'clear-releases-visited'],
+  ['conditional-visit/bool-else-branch.ts:8:3', 'traverse-visits-all-fields'],
+  ['conditional-visit/bool-else-branch.ts:8:3', 'traverse-visits-all-fields'],
+  ['conditional-visit/frozen-flag.ts:7:3', 'traverse-visits-all-fields'],
+  ['conditional-visit/int-threshold.ts:7:3', 'traverse-visits-all-fields'],
+  ['conditional-visit/primitive-flags.ts:9:3', 'traverse-visits-all-fields'],
+  ['double-visit/alias.ts:10:22', 'no-double-visit'],
+  ['double-visit/list-walked-twice.ts:10:24', 'no-double-visit'],
+  ['double-visit/loop-over-ref.ts:8:33', 'no-double-visit'],
+  ['double-visit/same-cell-twice.ts:11:5', 'no-double-visit'],
+  ['foreign-visit/helper-parameter.ts:16:5', 'no-foreign-visit'],
+  ['foreign-visit/module-global.ts:13:5', 'no-foreign-visit'],
+  ['foreign-visit/registry-walk.ts:12:36', 'no-foreign-visit'],
+  ['missing-visit/early-return.ts:8:3', 'traverse-visits-all-fields'],
+  ['missing-visit/helper-forgets.ts:11:3', 'traverse-visits-all-fields'],
+  ['missing-visit/list-never-walked.ts:7:3', 'traverse-visits-all-fields'],
+  ['missing-visit/one-of-two-cells.ts:8:3', 'traverse-visits-all-fields'],
+  ['missing-visit/optional-right.ts:7:3', 'traverse-visits-all-fields'],
+  ['nondeterministic/call-counter.ts:13:9', 'traverse-deterministic'],
+  ['nondeterministic/math-random.ts:9:9', 'traverse-deterministic'],
+  ['nondeterministic/module-flag.ts:12:9', 'traverse-deterministic'],
+];
+
+/** The folder of each contract rule (test/check/fixtures.test.ts maps them the same way). */
+const CONTRACT_FOLDERS: Readonly<Record<string, string>> = {
+  'clear-keeps': 'clear-releases-visited',
+  'conditional-visit': 'traverse-visits-all-fields',
+  'double-visit': 'no-double-visit',
+  'foreign-visit': 'no-foreign-visit',
+  'missing-visit': 'traverse-visits-all-fields',
+  nondeterministic: 'traverse-deterministic',
+};
+
+/** The other findings, each a clause the fixture breaks besides its own. */
 const OTHER: ReadonlyArray<readonly [string, string, string]> = [
   ['drop/assign-field.ts:8:5', 'traverse-deterministic', 'the traverse nulls `child` through a cast, so the next call visits nothing'],
   ['drop/delete-field.ts:7:5', 'traverse-deterministic', 'the traverse deletes `child` through a cast, so the next call visits nothing'],
-  ['good/conditional-primitive.ts:7:3', 'traverse-visits-all-fields', '`child` is visited only when `enabled && depth >= 0`: a cycle through it leaks otherwise'],
   ['interpreter/gc-helper.ts:10:3', 'traverse-visits-all-fields', 'the list walk sits under `stats() >= 0`, not an emptiness guard'],
   ['interpreter/gc-namespace.ts:7:3', 'traverse-visits-all-fields', 'the visit sits under `enabled || !enabled`, which the lint does not evaluate'],
   ['seed/ref.ts:10:3', 'traverse-visits-all-fields', '`inner` is taken instead of visited when `clearOnTraverse` is set'],
-  ['signature/extra-parameter.ts:8:3', 'traverse-visits-all-fields', 'the visit sits under the never-supplied `depth === 0`'],
+  ['double-visit/loop-over-ref.ts:7:3', 'traverse-visits-all-fields', 'the model does not count the loop, so the visit is on some paths only (it may run zero times)'],
+  ['foreign-visit/helper-parameter.ts:16:5', 'traverse-deterministic', 'what is visited is a module-level value, not the fields'],
+  ['foreign-visit/module-global.ts:13:5', 'traverse-deterministic', 'what is visited is a module-level value, not the fields'],
+  ['foreign-visit/registry-walk.ts:12:26', 'traverse-deterministic', 'the walk reads a module-level registry'],
+  ['nondeterministic/call-counter.ts:11:3', 'traverse-visits-all-fields', 'the visit depends on a counter: some calls skip it'],
+  ['nondeterministic/math-random.ts:8:3', 'traverse-visits-all-fields', 'the visit depends on Math.random(): some calls skip it'],
+  ['nondeterministic/module-flag.ts:10:3', 'traverse-visits-all-fields', 'the visit depends on module state: some calls skip it'],
 ];
 
 function fixtureFiles(dir: string): string[] {
@@ -121,13 +151,24 @@ describe('contract rules over the bundled fixtures', () => {
         found.push(id === 'clear-releases-visited' && message.messageId === 'missingClear' ? `${where} missingClear` : `${where} ${id}`);
       }
     }
-    const expected = [...MISSING_CLEAR.map((where) => `${where} missingClear`), ...OTHER.map(([where, id]) => `${where} ${id}`)];
+    const expected = [
+      ...MISSING_CLEAR.map((where) => `${where} missingClear`),
+      ...FOLDER_FINDINGS.map(([where, id]) => `${where} ${id}`),
+      ...OTHER.map(([where, id]) => `${where} ${id}`),
+    ];
     expect(found.sort()).toEqual(expected.sort());
   });
 
-  it('flag no class of good/ with anything but a missing clear, except the conditional visit', () => {
-    expect(OTHER.filter(([where]) => where.startsWith('good/')).map(([where, id]) => `${where} ${id}`)).toEqual([
-      'good/conditional-primitive.ts:7:3 traverse-visits-all-fields',
-    ]);
+  it('flag no class of good/ or signature/, and every contract folder by its own rule', () => {
+    const all = [...MISSING_CLEAR, ...FOLDER_FINDINGS.map(([where]) => where), ...OTHER.map(([where]) => where)];
+    expect(all.filter((where) => where.startsWith('good/') || where.startsWith('signature/'))).toEqual([]);
+    for (const [folder, rule] of Object.entries(CONTRACT_FOLDERS)) {
+      const files = readdirSync(path.join(fixturesDir, folder)).filter((name) => name.endsWith('.ts'));
+      for (const name of files) {
+        const own = FOLDER_FINDINGS.filter(([where, id]) => where.startsWith(`${folder}/${name}:`) && id === rule);
+        const missing = MISSING_CLEAR.some((where) => where.startsWith(`${folder}/${name}:`)) && rule === 'clear-releases-visited';
+        expect(own.length > 0 || missing, `${folder}/${name} reported by ${rule}`).toBe(true);
+      }
+    }
   });
 });
