@@ -16,6 +16,8 @@ import {
   type Simulation,
   getProfile,
   PROFILE_NAMES,
+  MALLOC_KINDS,
+  type MallocKind,
 } from '../simulator/index.js';
 import { TraverseGilError } from './errors.js';
 import { RUNTIMES, isRuntimeKind, type RuntimeBehaviour, type RuntimeKind } from './runtime-kind.js';
@@ -28,6 +30,9 @@ export interface InterpreterOptions {
   readonly python?: ProfileName | string;
   /** CPython debug build (assertions on). */
   readonly debug?: boolean;
+  /** The allocator: `pymalloc` (default) or `debug`, CPython's debug hooks (PYTHONMALLOC=debug,
+   *  `-X dev`): freed memory reads 0xDD…, so a load of a pointer from a freed object faults. */
+  readonly malloc?: MallocKind;
 }
 
 export type Verdict = 'ok' | 'error' | 'corrupt' | 'crash';
@@ -37,6 +42,8 @@ export interface RunResult<R = unknown> {
   readonly runtime: RuntimeKind;
   readonly python: ProfileName;
   readonly debug: boolean;
+  /** The allocator the run used. */
+  readonly malloc: MallocKind;
   readonly value?: R;
   readonly fault?: FaultInfo;
   readonly audit: readonly AuditFinding[];
@@ -73,6 +80,7 @@ export class Interpreter {
   readonly behaviour: RuntimeBehaviour;
   readonly python: ProfileName;
   readonly debug: boolean;
+  readonly malloc: MallocKind;
   readonly sim: Simulation;
   /** ReferencePool: pointer ops queued by threads that did not hold the GIL. */
   readonly pool = { increfs: [] as number[], decrefs: [] as number[] };
@@ -97,7 +105,10 @@ export class Interpreter {
     this.behaviour = RUNTIMES[runtime];
     this.python = profile.name;
     this.debug = opts.debug ?? false;
-    this.sim = createSimulation({ python: profile.name, debug: this.debug });
+    const malloc = opts.malloc ?? 'pymalloc';
+    if (!MALLOC_KINDS.includes(malloc)) throw new Error(`unknown allocator '${String(malloc)}' (known: ${MALLOC_KINDS.join(', ')})`);
+    this.malloc = malloc;
+    this.sim = createSimulation({ python: profile.name, debug: this.debug, malloc });
     this.thread = this.newThread('MainThread');
   }
 
@@ -141,6 +152,7 @@ export class Interpreter {
       runtime: this.runtime,
       python: this.python,
       debug: this.debug,
+      malloc: this.malloc,
       value: r.value,
       fault: r.fault,
       audit: r.audit,

@@ -99,6 +99,8 @@ export interface CheckReport {
   readonly lint?: LintConfigInfo;
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly string[];
+  /** The allocator every run used, when not pymalloc (check --malloc debug). */
+  readonly malloc?: 'debug';
   readonly files: readonly FileReport[];
   readonly summary: CheckSummary;
   /** Which sandbox protections held on this run (sandbox.ts). */

@@ -145,6 +145,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     ...(lint.config ? { lint: lint.config } : {}),
     runtimes,
     profiles: profiles.map((p) => `${p.python}${p.debug ? 'd' : ''}`),
+    ...(profiles.some((p) => p.malloc === 'debug') ? { malloc: 'debug' as const } : {}),
     files: reports,
     summary: summarize(reports, runs, seconds),
     protections,
