@@ -30,8 +30,9 @@ export interface InterpreterOptions {
   readonly python?: ProfileName | string;
   /** CPython debug build (assertions on). */
   readonly debug?: boolean;
-  /** The allocator: `pymalloc` (default) or `debug`, CPython's debug hooks (PYTHONMALLOC=debug,
-   *  `-X dev`): freed memory reads 0xDD…, so a load of a pointer from a freed object faults. */
+  /** The allocator: `pymalloc` or `debug`, CPython's debug hooks (PYTHONMALLOC=debug, `-X dev`):
+   *  freed memory reads 0xDD…, so a load of a pointer from a freed object faults. Default:
+   *  `debug` in a debug build (as CPython's), else `pymalloc`. */
   readonly malloc?: MallocKind;
 }
 
@@ -105,7 +106,8 @@ export class Interpreter {
     this.behaviour = RUNTIMES[runtime];
     this.python = profile.name;
     this.debug = opts.debug ?? false;
-    const malloc = opts.malloc ?? 'pymalloc';
+    // A --with-pydebug build installs the debug hooks by default (PYTHONMALLOC's default there).
+    const malloc = opts.malloc ?? (this.debug ? 'debug' : 'pymalloc');
     if (!MALLOC_KINDS.includes(malloc)) throw new Error(`unknown allocator '${String(malloc)}' (known: ${MALLOC_KINDS.join(', ')})`);
     this.malloc = malloc;
     this.sim = createSimulation({ python: profile.name, debug: this.debug, malloc });

@@ -8,7 +8,7 @@ import { describeState, enumerateStates, stateSize, type HeapState, type ValueHi
 export interface ProfileChoice {
   readonly python: string;
   readonly debug: boolean;
-  /** The allocator (default pymalloc; `debug` = PYTHONMALLOC=debug, check/explain --malloc). */
+  /** The allocator (check/explain --malloc); unset: the build's default, `debug` in a debug build. */
   readonly malloc?: MallocKind;
 }
 
@@ -31,7 +31,7 @@ export interface Reproducer {
   readonly runtime: RuntimeKind;
   readonly python: string;
   readonly debug: boolean;
-  /** Present when the run used the debug allocator. */
+  /** The allocator `--malloc` chose; absent: the build's default (debug hooks in a debug build). */
   readonly malloc?: MallocKind;
   readonly state: HeapState;
 }
@@ -127,7 +127,7 @@ export function exploreClass(
             verdict: r.verdict,
             ...summarize(r),
             fault: compactFault(r.fault),
-            reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, ...(prof.malloc === 'debug' ? { malloc: prof.malloc } : {}), state },
+            reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, ...(prof.malloc ? { malloc: prof.malloc } : {}), state },
             states: n,
           };
           if (r.verdict === 'crash') break;

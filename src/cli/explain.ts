@@ -90,7 +90,8 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
     debug = true;
   }
   if (!getProfile(python)) throw new UsageError(`unknown Python profile '${python}' (known: 3.7 … 3.13, 3.14.0, 3.14.5)`);
-  const malloc = parseMalloc(flags.malloc) ?? repro?.malloc ?? 'pymalloc';
+  // Unset: the build's default (the debug hooks in a debug build, as CPython's).
+  const malloc = parseMalloc(flags.malloc) ?? repro?.malloc;
 
   const dist = await loadDist();
   const loaded = await quietly(() => loadUserFile(file, dist));
@@ -155,7 +156,7 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
       runtimeDescription: dist.api.RUNTIMES[runtime as RuntimeKind].description,
       python,
       debug,
-      malloc,
+      malloc: interpreter.malloc,
       observe: htmlSteps?.observe,
     })),
   );
@@ -191,7 +192,7 @@ export function registerExplain(program: Command, setCode: (code: number) => voi
     .option('--runtime <R>', `binding runtime (${KNOWN_RUNTIMES}; default guarded, or the reproducer's)`)
     .option('--python <X.Y>', "CPython profile (default 3.11, or the reproducer's; d suffix for a debug build)")
     .option('--debug', 'a CPython debug build (assertions on)')
-    .option('--malloc <kind>', "the allocator: pymalloc (default, or the reproducer's) or debug (PYTHONMALLOC=debug, -X dev)")
+    .option('--malloc <kind>', "the allocator: pymalloc or debug (PYTHONMALLOC=debug, -X dev); default: the reproducer's, else debug for a debug build, else pymalloc")
     .option('--class <NAME>', 'collect this pyclass of the file in an adversarial heap state instead of running main')
     .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value); without it, the worst state the exploration finds')
     .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug, malloc?}")

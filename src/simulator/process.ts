@@ -22,7 +22,9 @@ export interface ProcessOptions {
   readonly debug?: boolean;
   /** Initial heap capacity in objects (grows as needed). */
   readonly capacity?: number;
-  /** The allocator: plain pymalloc (default), or its debug hooks (PYTHONMALLOC=debug, `-X dev`). */
+  /** The allocator: pymalloc, or its debug hooks (PYTHONMALLOC=debug, `-X dev`). Default: the
+   *  hooks in a debug build (a --with-pydebug CPython installs them unless PYTHONMALLOC says
+   *  otherwise), pymalloc in a release build. */
   readonly malloc?: MallocKind;
 }
 
@@ -89,7 +91,7 @@ export class Process {
     if (!profile) throw new Error(`unknown Python profile '${name}'`);
     this.profile = profile;
     this.debug = opts.debug ?? false;
-    const malloc = opts.malloc ?? 'pymalloc';
+    const malloc = opts.malloc ?? (opts.debug ? 'debug' : 'pymalloc');
     if (!MALLOC_KINDS.includes(malloc)) throw new Error(`unknown allocator '${String(malloc)}' (known: pymalloc, debug)`);
     this.mem = new Memory(profile.headSize, opts.capacity ?? 1024, malloc);
     this.mem.onFault = (f) => this.accessFault(f);

@@ -39,6 +39,12 @@ describe('explain --malloc', () => {
     expect(heading).toMatch(/CPython 3\.7 release build, pymalloc$/);
   });
 
+  it('a debug build (3.7d) defaults to the debug hooks; --malloc pymalloc overrides', async () => {
+    const args = ['explain', CRASH2, '--runtime', 'pyo3-0.18.3', '--python', '3.7d', '--svg', join(tmp.dir, 'd.svg')];
+    expect((await runCli(args)).stdout.split('\n')[1]).toMatch(/CPython 3\.7 debug build, debug allocator/);
+    expect((await runCli([...args, '--malloc', 'pymalloc'])).stdout.split('\n')[1]).toMatch(/CPython 3\.7 debug build, pymalloc$/);
+  });
+
   it('an unknown allocator is a usage error (exit 2)', async () => {
     const r = await runCli(['explain', CRASH2, '--malloc', 'jemalloc']);
     expect(r.code).toBe(2);
@@ -74,6 +80,10 @@ describe('check --malloc', () => {
     const t = await runCli(['check', REF, '--runtimes', 'c', '--python', '3.7', '--malloc', 'debug']);
     expect(t.stdout).toMatch(/debug allocator \(PYTHONMALLOC=debug\)/);
     expect(t.stdout).toMatch(/replay: .*--python 3\.7 --malloc debug --state/);
+    const p = await runCli(['check', REF, '--runtimes', 'c', '--python', '3.7d', '--malloc', 'pymalloc', '--format', 'json']);
+    const pr = JSON.parse(p.stdout) as Report;
+    expect(pr.malloc).toBe('pymalloc');
+    expect(pr.files[0].classes[0].verdicts['c@3.7d'].reproducer?.malloc).toBe('pymalloc');
     const bad = await runCli(['check', REF, '--malloc', 'debug2']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown allocator 'debug2'/);

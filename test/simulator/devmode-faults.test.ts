@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSimulation, type MallocKind, type ProfileName, type Simulation } from '../../src/simulator/index.js';
+import { Interpreter } from '../../src/api/index.js';
+import { createSimulation, runSimulation, type MallocKind, type ProfileName, type Simulation } from '../../src/simulator/index.js';
 import { findPythons } from './cpython-discovery.js';
 import { nodeKit, PendingPool, sim } from './helpers.js';
 
@@ -100,8 +101,28 @@ describe('simulator: the debug allocator', () => {
     }
   });
 
+  it('a debug build runs the debug hooks unless told otherwise, as a --with-pydebug CPython does', () => {
+    const freedType = (opts: { debug: boolean; malloc?: MallocKind }) => {
+      const s = createSimulation({ python: '3.11', ...opts });
+      const p = s.process;
+      const t = p.defineType({ name: 'Leaf', gc: false, dealloc: (op) => p.PyObject_Free(op), referents: () => [] });
+      const a = p.newObject(t, null);
+      p.Py_DECREF(a);
+      return p.mem.peek(a + 8) === 0xddddddddddddddddn ? 'debug' : 'pymalloc';
+    };
+    expect(freedType({ debug: true })).toBe('debug');
+    expect(freedType({ debug: false })).toBe('pymalloc');
+    expect(freedType({ debug: true, malloc: 'pymalloc' })).toBe('pymalloc');
+    expect(freedType({ debug: false, malloc: 'debug' })).toBe('debug');
+    expect(new Interpreter({ debug: true }).malloc).toBe('debug');
+    expect(new Interpreter({}).malloc).toBe('pymalloc');
+    expect(new Interpreter({ debug: true, malloc: 'pymalloc' }).malloc).toBe('pymalloc');
+    expect(new Interpreter({ malloc: 'debug' }).run(() => 0).malloc).toBe('debug');
+  });
+
   it('refuses an unknown allocator', () => {
     expect(() => sim('3.11', false, 'malloc' as MallocKind)).toThrow(/unknown allocator 'malloc'/);
+    expect(() => new Interpreter({ malloc: 'jemalloc' as MallocKind })).toThrow(/unknown allocator 'jemalloc' \(known: pymalloc, debug\)/);
   });
 });
 

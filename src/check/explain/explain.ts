@@ -28,7 +28,7 @@ export interface ExplainInput {
   readonly runtimeDescription?: string;
   readonly python: string;
   readonly debug: boolean;
-  /** The allocator (explain --malloc); absent = pymalloc. */
+  /** The allocator the interpreter ran (absent: pymalloc). */
   readonly malloc?: 'pymalloc' | 'debug';
   /** Told of every tracer event after the story recorder (explain --html: html.ts). */
   readonly observe?: (e: TraceEvent, recorder: StoryRecorder) => void;
