@@ -9,8 +9,10 @@ import type { ProfileName } from './profiles.js';
 
 /** Simulated C functions whose faulting access goes through rbp in the measured build. */
 const STACK_SEGMENT: Partial<Record<ProfileName, readonly string[]>> = {
-  // 3.7.16 (pyenv, -O3): subtract_refs is inlined into collect(); the loop's
-  // `Py_TYPE(FROM_GC(gc))` is `mov 0x28(%rbp),%rax` with rbp = gc (gdb, PYTHONMALLOC=debug).
+  // 3.7.16 (pyenv's build): subtract_refs is inlined into collect(); the loop's
+  // `Py_TYPE(FROM_GC(gc))` is `mov 0x28(%rbp),%rax` with rbp = gc = 0xDD… (gdb, PYTHONMALLOC=debug).
+  // For contrast, visit_decref's PyObject_IS_GC is `testb $0x40,0xa9(%rax)` on 3.7.16 and
+  // 3.11.7: rax = ob_type = 0xDD… is #GP, a SIGSEGV (test/simulator/freevisit.c).
   '3.7': ['subtract_refs'],
 };
 
