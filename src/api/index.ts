@@ -13,6 +13,7 @@ export { spawnThread, type ThreadHandle } from './threads.js';
 export { gc } from './gc.js';
 export { Py_INCREF, Py_DECREF, type CObject } from './capi.js';
 export { Interpreter, type InterpreterOptions, type RunResult, type Verdict } from './interpreter.js';
+export { MALLOC_KINDS, type MallocKind } from '../simulator/memory.js';
 export { RUNTIME_KINDS, RUNTIMES, isRuntimeKind, type RuntimeKind } from './runtime-kind.js';
 export { TraverseError, TraverseGilError, PyUsageError, PyClassDefinitionError, GIL_LOCKED_DURING_TRAVERSE_MESSAGE } from './errors.js';
 export type {

@@ -16,6 +16,8 @@ import {
   type Simulation,
   getProfile,
   PROFILE_NAMES,
+  MALLOC_KINDS,
+  type MallocKind,
 } from '../simulator/index.js';
 import { TraverseGilError } from './errors.js';
 import { RUNTIMES, isRuntimeKind, type RuntimeBehaviour, type RuntimeKind } from './runtime-kind.js';
@@ -28,6 +30,10 @@ export interface InterpreterOptions {
   readonly python?: ProfileName | string;
   /** CPython debug build (assertions on). */
   readonly debug?: boolean;
+  /** The allocator: `pymalloc` or `debug`, CPython's debug hooks (PYTHONMALLOC=debug, `-X dev`):
+   *  freed memory reads 0xDD…, so a load of a pointer from a freed object faults. Default:
+   *  `debug` in a debug build (as CPython's), else `pymalloc`. */
+  readonly malloc?: MallocKind;
 }
 
 /**
@@ -42,6 +48,8 @@ export interface RunResult<R = unknown> {
   readonly runtime: RuntimeKind;
   readonly python: ProfileName;
   readonly debug: boolean;
+  /** The allocator the run used. */
+  readonly malloc: MallocKind;
   readonly value?: R;
   readonly fault?: FaultInfo;
   readonly audit: readonly AuditFinding[];
@@ -78,6 +86,7 @@ export class Interpreter {
   readonly behaviour: RuntimeBehaviour;
   readonly python: ProfileName;
   readonly debug: boolean;
+  readonly malloc: MallocKind;
   readonly sim: Simulation;
   /** ReferencePool: pointer ops queued by threads that did not hold the GIL. */
   readonly pool = { increfs: [] as number[], decrefs: [] as number[] };
@@ -102,7 +111,11 @@ export class Interpreter {
     this.behaviour = RUNTIMES[runtime];
     this.python = profile.name;
     this.debug = opts.debug ?? false;
-    this.sim = createSimulation({ python: profile.name, debug: this.debug });
+    // A --with-pydebug build installs the debug hooks by default (PYTHONMALLOC's default there).
+    const malloc = opts.malloc ?? (this.debug ? 'debug' : 'pymalloc');
+    if (!MALLOC_KINDS.includes(malloc)) throw new Error(`unknown allocator '${String(malloc)}' (known: ${MALLOC_KINDS.join(', ')})`);
+    this.malloc = malloc;
+    this.sim = createSimulation({ python: profile.name, debug: this.debug, malloc });
     this.thread = this.newThread('MainThread');
   }
 
@@ -146,6 +159,7 @@ export class Interpreter {
       runtime: this.runtime,
       python: this.python,
       debug: this.debug,
+      malloc: this.malloc,
       value: r.value,
       fault: r.fault,
       audit: r.audit,

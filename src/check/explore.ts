@@ -1,13 +1,15 @@
 // Collects a pyclass in every adversarial heap state under every (runtime, profile) pair and
 // keeps, per pair, the worst verdict and the smallest state that reached it.
 
-import { Interpreter, RUNTIME_KINDS, type PyClass, type RunResult, type RuntimeKind, type Verdict } from '../api/index.js';
+import { Interpreter, RUNTIME_KINDS, type MallocKind, type PyClass, type RunResult, type RuntimeKind, type Verdict } from '../api/index.js';
 import { buildAndCollect } from './heap-builder.js';
 import { describeState, enumerateStates, stateSize, type HeapState, type ValueHints } from './states.js';
 
 export interface ProfileChoice {
   readonly python: string;
   readonly debug: boolean;
+  /** The allocator (check/explain --malloc); unset: the build's default, `debug` in a debug build. */
+  readonly malloc?: MallocKind;
 }
 
 export const DEFAULT_PROFILES: readonly ProfileChoice[] = [
@@ -29,6 +31,8 @@ export interface Reproducer {
   readonly runtime: RuntimeKind;
   readonly python: string;
   readonly debug: boolean;
+  /** The allocator `--malloc` chose; absent: the build's default (debug hooks in a debug build). */
+  readonly malloc?: MallocKind;
   readonly state: HeapState;
 }
 
@@ -51,7 +55,7 @@ export function worse(a: Verdict, b: Verdict): Verdict {
 
 /** Runs one state of `cls` once; `setup` (if any) runs first, as Python code on the fresh interpreter. */
 export function runState(cls: PyClass, state: HeapState, runtime: RuntimeKind, p: ProfileChoice, setup?: () => void): RunResult {
-  return new Interpreter({ runtime, python: p.python, debug: p.debug }).run(() => {
+  return new Interpreter({ runtime, python: p.python, debug: p.debug, malloc: p.malloc }).run(() => {
     setup?.();
     buildAndCollect(cls, state);
   });
@@ -124,7 +128,7 @@ export function exploreClass(
             verdict: r.verdict,
             ...summarize(r),
             fault: compactFault(r.fault),
-            reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, state },
+            reproducer: { file: opts.file, class: cls.name, runtime, python: prof.python, debug: prof.debug, ...(prof.malloc ? { malloc: prof.malloc } : {}), state },
             states: n,
           };
           if (r.verdict === 'crash') break;

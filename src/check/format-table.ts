@@ -122,7 +122,7 @@ export function lintText(l: NonNullable<CheckReport['lint']>): string {
 
 export function formatTable(r: CheckReport, color: boolean): string {
   const style = makeStyle(color);
-  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})`)];
+  const out = [style('bold', `traverse-guard check — ${r.runtimes.length} runtimes × ${r.profiles.length} profiles (${r.profiles.join(', ')})${r.malloc === 'debug' ? ', debug allocator (PYTHONMALLOC=debug)' : r.malloc === 'pymalloc' ? ', pymalloc (no debug hooks)' : ''}`)];
   if (r.lint) out.push(style('dim', `lint: ${lintText(r.lint)}`));
   out.push(...legend(r, style));
   out.push('');

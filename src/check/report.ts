@@ -99,6 +99,9 @@ export interface CheckReport {
   readonly lint?: LintConfigInfo;
   readonly runtimes: readonly RuntimeKind[];
   readonly profiles: readonly string[];
+  /** The allocator `--malloc` chose for every run; absent: each build's default (the debug
+   *  hooks in a debug build, pymalloc in a release build). */
+  readonly malloc?: 'pymalloc' | 'debug';
   readonly files: readonly FileReport[];
   readonly summary: CheckSummary;
   /** Which sandbox protections held on this run (sandbox.ts). */

@@ -22,7 +22,7 @@ export function reproducerOf(c: ClassReport): Reproducer | undefined {
 export function explainCommandFor(path: string, c: ClassReport): string {
   const r = reproducerOf(c);
   const words = ['npx', 'traverse-guard', 'explain', path, '--class', c.name];
-  if (r) words.push('--runtime', r.runtime, '--python', `${r.python}${r.debug ? 'd' : ''}`, '--state', JSON.stringify(r.state));
+  if (r) words.push('--runtime', r.runtime, '--python', `${r.python}${r.debug ? 'd' : ''}`, ...(r.malloc ? ['--malloc', r.malloc] : []), '--state', JSON.stringify(r.state));
   return words.map(shellQuote).join(' ');
 }
 

@@ -145,6 +145,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckReport> {
     ...(lint.config ? { lint: lint.config } : {}),
     runtimes,
     profiles: profiles.map((p) => `${p.python}${p.debug ? 'd' : ''}`),
+    ...(profiles[0]?.malloc ? { malloc: profiles[0].malloc } : {}),
     files: reports,
     summary: summarize(reports, runs, seconds),
     protections,

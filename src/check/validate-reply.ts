@@ -93,7 +93,7 @@ const fault = shape({
   backtrace: arrayOf(str, 1_000),
   exitStatus: num,
 });
-const reproducer = shape({ 'file?': str, class: str, runtime: str, python: str, debug: (v, at) => (typeof v === 'boolean' ? undefined : `${at} is not a boolean`), state: json });
+const reproducer = shape({ 'file?': str, class: str, runtime: str, python: str, debug: (v, at) => (typeof v === 'boolean' ? undefined : `${at} is not a boolean`), 'malloc?': str, state: json });
 const outcome = shape({ verdict, 'detail?': str, 'operation?': str, 'fault?': fault, 'reproducer?': reproducer, states: int });
 const outcomes = recordOf(outcome);
 const classResult = shape({ name: str, file: str, line: int, referenceFields: arrayOf(str, 1_000), states: int, outcomes });

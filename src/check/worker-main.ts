@@ -81,7 +81,7 @@ async function checkFile(job: WorkerJob, helpers: vm.Script | undefined, progres
       for (const runtime of job.runtimes) {
         for (const prof of job.profiles) {
           runs++;
-          const r = new Interpreter({ runtime, python: prof.python, debug: prof.debug }).run(scenario);
+          const r = new Interpreter({ runtime, python: prof.python, debug: prof.debug, malloc: prof.malloc }).run(scenario);
           mainOutcomes[comboKey(runtime, prof)] = { verdict: r.verdict, ...summarize(r), fault: compactFault(r.fault), states: 1 };
         }
       }

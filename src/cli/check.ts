@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { RUNTIME_KINDS, isRuntimeKind, type RuntimeKind } from '../api/index.js';
+import { parseMalloc } from './malloc-flag.js';
 import { PROFILE_NAMES, getProfile } from '../simulator/index.js';
 import { DEFAULT_PROFILES, type ProfileChoice } from '../check/explore.js';
 import { formatTable } from '../check/format-table.js';
@@ -29,6 +30,7 @@ interface CheckFlags {
   configLookup?: boolean;
   lintTimeout: string;
   reproducers?: string;
+  malloc?: string;
 }
 
 function parseRuntimes(s: string | undefined): RuntimeKind[] | undefined {
@@ -72,6 +74,7 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .option('--format <format>', 'table, json or sarif', 'table')
     .option('--runtimes <list>', 'comma-separated runtimes (default: all five)')
     .option('--python <list>', `comma-separated profiles, d for debug (default: ${DEFAULT_PROFILES.map((p) => p.python + (p.debug ? 'd' : '')).join(',')})`)
+    .option('--malloc <kind>', "the allocator of every run: pymalloc or debug (PYTHONMALLOC=debug, -X dev: freed memory reads 0xDD…); default: debug for a debug build (d), else pymalloc")
     .option('--timeout <seconds>', 'time limit per file', '60')
     .option('--jobs <N>', 'files checked in parallel (default: the number of cores)')
     .option('--max-states <N>', 'bound the adversarial states per class')
@@ -84,7 +87,8 @@ export function registerCheck(program: Command, setCode: (code: number) => void)
     .action(async (paths: string[], flags: CheckFlags) => {
       if (!['table', 'json', 'sarif'].includes(flags.format)) throw new UsageError(`unknown format '${flags.format}' (table, json, sarif)`);
       const runtimes = parseRuntimes(flags.runtimes);
-      const profiles = parseProfiles(flags.python);
+      const malloc = parseMalloc(flags.malloc);
+      const profiles = malloc ? (parseProfiles(flags.python) ?? DEFAULT_PROFILES).map((p) => ({ ...p, malloc })) : parseProfiles(flags.python);
       const timeout = positiveInt(flags.timeout, '--timeout')!;
       const jobs = positiveInt(flags.jobs, '--jobs');
       const maxStates = positiveInt(flags.maxStates, '--max-states');

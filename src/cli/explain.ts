@@ -17,11 +17,13 @@ import { findWorstState } from '../check/explain/worst-state.js';
 import { DEFAULT_PROFILES } from '../check/explore.js';
 import { ExplainInputError, loadDist, loadUserFile, parseReproducer, parseStateJson, validateState } from '../check/explain/load.js';
 import { UsageError } from './gc-bench.js';
+import { parseMalloc } from './malloc-flag.js';
 
 interface ExplainFlags {
   runtime?: string;
   python?: string;
   debug?: boolean;
+  malloc?: string;
   class?: string;
   state?: string;
   reproducer?: string;
@@ -88,6 +90,8 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
     debug = true;
   }
   if (!getProfile(python)) throw new UsageError(`unknown Python profile '${python}' (known: 3.7 … 3.13, 3.14.0, 3.14.5)`);
+  // Unset: the build's default (the debug hooks in a debug build, as CPython's).
+  const malloc = parseMalloc(flags.malloc) ?? repro?.malloc;
 
   const dist = await loadDist();
   const loaded = await quietly(() => loadUserFile(file, dist));
@@ -107,7 +111,7 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
     if (rawState === undefined) {
       // No state: run the class's exploration and replay the worst state it finds.
       const picked = await quietly(() =>
-        findWorstState(dist, cls, resolve(file), flags.runtime ? [runtime as RuntimeKind] : EXPLORED, flags.python ? [{ python, debug }] : DEFAULT_PROFILES, setup),
+        findWorstState(dist, cls, resolve(file), flags.runtime ? [runtime as RuntimeKind] : EXPLORED, (flags.python ? [{ python, debug }] : DEFAULT_PROFILES).map((p) => ({ ...p, malloc })), setup),
       );
       if (picked.reproducer) {
         rawState = picked.reproducer.state;
@@ -139,7 +143,7 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
     tag = '';
   }
 
-  const interpreter = new dist.api.Interpreter({ runtime: runtime as RuntimeKind, python, debug });
+  const interpreter = new dist.api.Interpreter({ runtime: runtime as RuntimeKind, python, debug, malloc });
   const htmlSteps = flags.html ? new HtmlSteps(interpreter.process) : undefined;
   // A fresh macrotask: no launcher frames (bin/) on the JavaScript stack, whose user-code
   // locations end up in the backtrace.
@@ -152,6 +156,7 @@ async function explainCommand(fileArg: string | undefined, flags: ExplainFlags):
       runtimeDescription: dist.api.RUNTIMES[runtime as RuntimeKind].description,
       python,
       debug,
+      malloc: interpreter.malloc,
       observe: htmlSteps?.observe,
     })),
   );
@@ -187,9 +192,10 @@ export function registerExplain(program: Command, setCode: (code: number) => voi
     .option('--runtime <R>', `binding runtime (${KNOWN_RUNTIMES}; default guarded, or the reproducer's)`)
     .option('--python <X.Y>', "CPython profile (default 3.11, or the reproducer's; d suffix for a debug build)")
     .option('--debug', 'a CPython debug build (assertions on)')
+    .option('--malloc <kind>', "the allocator: pymalloc or debug (PYTHONMALLOC=debug, -X dev); default: the reproducer's, else debug for a debug build, else pymalloc")
     .option('--class <NAME>', 'collect this pyclass of the file in an adversarial heap state instead of running main')
     .option('--state <JSON>', 'the heap state for --class (as in a check reproducer; omitted parts take the plainest value); without it, the worst state the exploration finds')
-    .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug}")
+    .option('--reproducer <JSON-or-path>', "a check reproducer {class, state, runtime, python, debug, malloc?}")
     .option('--svg <path>', 'where to write the picture (default: explain-<file>-<runtime>-<python>.svg)')
     .option('--html <file>', 'also write one self-contained page that steps through the story with the heap at each step')
     .action(async (file: string | undefined, flags: ExplainFlags) => {

@@ -17,7 +17,7 @@ export interface FaultInfo {
   readonly message: string;
   /** Simulated C frames, innermost first, with user source lines where user code ran. */
   readonly backtrace: readonly string[];
-  /** Process exit status a shell would see: 139 for SIGSEGV, 134 for abort. */
+  /** Process exit status a shell would see: 139 for SIGSEGV, 135 for SIGBUS, 134 for abort. */
   readonly exitStatus: number;
 }
 
@@ -45,6 +45,6 @@ export function hex(n: number): string {
 /** "writing 0x4 in PyObject_GC_UnTrack", "abort in gc_decref: refcount is too small". */
 export function describeFault(f: FaultInfo): string {
   if (f.signal === 'SIGABRT') return `in ${f.where}: ${f.message}`;
-  if (f.code === 'SI_KERNEL') return `(general protection, SI_KERNEL) ${f.access === 'read' ? 'reading' : 'writing'} through a non-canonical pointer in ${f.where}`;
+  if (f.code === 'SI_KERNEL') return `(${f.signal === 'SIGBUS' ? 'stack-segment fault' : 'general protection'}, SI_KERNEL) ${f.access === 'read' ? 'reading' : 'writing'} through a non-canonical pointer in ${f.where}`;
   return `${f.access === 'read' ? 'reading' : 'writing'} ${hex(f.address)} in ${f.where}`;
 }

@@ -7,6 +7,7 @@ export { installBuiltins, newList, newSlotsObject, listAppend, listItems, setIte
 export { ItemStore } from './items.js';
 export { USER, CallStack, userSourceLines, captureStack } from './frames.js';
 export { realValue, codeOf } from './addresses.js';
+export { MALLOC_KINDS, type MallocKind } from './memory.js';
 export { SimulatedCrash, isSimulatedCrash, describeFault, hex, type FaultInfo, type Signal } from './faults.js';
 export { auditHeap, isDamage, type AuditFinding } from './audit.js';
 export { LEAK_SURVIVALS, type ContractFinding } from './collector/contract.js';

@@ -23,6 +23,13 @@ export const STACK_HEADS = 48;
 export const FIRST_OBJECT_SLOT = STATE_HEADS + STACK_HEADS;
 /** Highest canonical user-space address + 1 (x86-64, 47 bits). */
 const CANONICAL_LIMIT = 2 ** 47;
+/** CPython's debug allocator (Objects/obmalloc.c): PYMEM_DEADBYTE fills a freed block
+ *  (_PyMem_DebugRawFree), PYMEM_CLEANBYTE a fresh one (_PyMem_DebugRawAlloc). */
+export const DEAD_WORD = 0xddddddddddddddddn;
+export const CLEAN_WORD = 0xcdcdcdcdcdcdcdcdn;
+/** The allocator a process runs: pymalloc, or pymalloc under the debug hooks (PYTHONMALLOC=debug, -X dev). */
+export type MallocKind = 'pymalloc' | 'debug';
+export const MALLOC_KINDS: readonly MallocKind[] = ['pymalloc', 'debug'];
 /** offsetof(PyTypeObject, tp_traverse) on 64-bit: where `Py_TYPE(op)->tp_traverse` reads. */
 export const TP_TRAVERSE_OFFSET = 0xb8;
 
@@ -82,7 +89,11 @@ export class Memory {
   readonly headNames: string[] = [];
   private stackTop = 0;
 
-  constructor(readonly headSize: number, initialCapacity = 1024) {
+  /** The debug allocator's hooks are on: freed blocks read 0xDD…, fresh unwritten words 0xCD…. */
+  readonly debugFill: boolean;
+
+  constructor(readonly headSize: number, initialCapacity = 1024, readonly malloc: MallocKind = 'pymalloc') {
+    this.debugFill = malloc === 'debug';
     this.capacity = Math.min(Math.max(initialCapacity, FIRST_OBJECT_SLOT + 16), MAX_HEAP_BYTES / BLOCK + FIRST_OBJECT_SLOT);
     this.heapBytes = (this.capacity - FIRST_OBJECT_SLOT) * BLOCK;
     this.gcNext = new Int32Array(this.capacity);
@@ -170,6 +181,14 @@ export class Memory {
     const loc = this.locate(addr);
     if (!loc) this.onFault(new AccessFault(real, access, 'SEGV_MAPERR'));
     return loc;
+  }
+
+  /** The exact unsigned 64-bit word at an 8-aligned `addr`, as a debugger reads it: never
+   *  faults, 0n if unmapped (a garbage word's exact bits, not its stand-in code). */
+  peek(addr: number): bigint {
+    const loc = this.locate(addr);
+    if (!loc || !aligned(loc.off, 8)) return 0n;
+    return this.exactWordAt(loc.slot, loc.off);
   }
 
   /** Called before storing `value` into a word: one whose code is not an int32 widens the
@@ -331,10 +350,13 @@ export class Memory {
     if (slot >= FIRST_OBJECT_SLOT) {
       if (off === 16 && this.headSize === 32) return this.gcRefs[slot];
       if (off === this.headSize) return this.refcnt[slot];
-      if (off === this.headSize + 8) return this.typeId[slot] === 0 ? 0 : typeAddress(this.typeId[slot]);
+      if (off === this.headSize + 8) {
+        if (this.debugFill && this.state[slot] === SlotState.Freed) return toCode(DEAD_WORD);
+        return this.typeId[slot] === 0 ? 0 : typeAddress(this.typeId[slot]);
+      }
     }
     const key = this.extraKey(slot, off);
-    return toCode(this.extra.get(key) ?? 0n);
+    return toCode(this.extra.get(key) ?? this.unwritten(slot));
   }
 
   private setWordAt(slot: number, off: number, value: number): void {
@@ -344,6 +366,13 @@ export class Memory {
     else if (slot >= FIRST_OBJECT_SLOT && off === 16 && this.headSize === 32) this.gcRefs[slot] = value;
     else if (slot >= FIRST_OBJECT_SLOT && off === this.headSize) this.refcnt[slot] = value;
     else this.extra.set(this.extraKey(slot, off), realBits(value));
+  }
+
+  /** A word nothing wrote: zero, or under the debug allocator 0xCD… in an allocated block
+   *  (_PyMem_DebugRawAlloc: `memset(p, PYMEM_CLEANBYTE, nbytes)`) and 0xDD… in a freed one. */
+  private unwritten(slot: number): bigint {
+    if (!this.debugFill || slot < FIRST_OBJECT_SLOT) return 0n;
+    return this.state[slot] === SlotState.Freed ? DEAD_WORD : CLEAN_WORD;
   }
 
   private extraKey(slot: number, off: number): number {
@@ -356,7 +385,8 @@ export class Memory {
     const key = this.extraKey(slot, off);
     const inArrays = off === 0 || off === 8 ||
       (slot >= FIRST_OBJECT_SLOT && ((off === 16 && this.headSize === 32) || off === this.headSize || off === this.headSize + 8));
-    if (!inArrays) return this.extra.get(key) ?? 0n;
+    if (!inArrays) return this.extra.get(key) ?? this.unwritten(slot);
+    if (off === this.headSize + 8 && this.debugFill && this.state[slot] === SlotState.Freed) return DEAD_WORD;
     const e = this.exactWords.get(key);
     return e && e.approx === v ? e.exact : realBits(v);
   }
@@ -415,11 +445,26 @@ export class Memory {
    */
   freeSlot(slot: number): void {
     this.state[slot] = SlotState.Freed;
+    if (this.debugFill) return this.deadFill(slot);
     const pool = ((slot - FIRST_OBJECT_SLOT) / POOL_BLOCKS) | 0;
     this.gcNext[slot] = this.poolFree.get(pool) ?? 0;
     const a = this.blockAddr(slot);
     this.poolFree.set(pool, a);
     this.freeListHead = a;
+  }
+
+  /**
+   * PyObject_Free under the debug hooks (_PyMem_DebugRawFree): `memset(q, PYMEM_DEADBYTE,
+   * nbytes)` over the whole block, its two-word prefix (size, API id, 0xFD pad) and trailing pad
+   * included, then pymalloc frees the raw block: its free-list link lands in the prefix's size
+   * word, before the object. Every word of the object, its PyGC_Head first, reads 0xDD….
+   */
+  private deadFill(slot: number): void {
+    this.freeListHead = this.blockAddr(slot);
+    const offs = [0, 8, this.headSize];
+    if (this.headSize === 32) offs.push(16);
+    for (const off of offs) this.setExactWordAt(slot, off, DEAD_WORD);
+    for (let off = this.headSize + 16; off < BLOCK; off += 8) this.extra.delete(this.extraKey(slot, off));
   }
 
   /** A list head in the gcstate (persistent) region. */

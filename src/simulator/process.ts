@@ -7,7 +7,8 @@ import { CallStack, userSourceLines } from './frames.js';
 import { SimulatedCrash, type FaultInfo, type Signal } from './faults.js';
 import { GcHeads, GC37_REACHABLE, GC37_TENTATIVELY_UNREACHABLE, GC37_UNTRACKED, PREV_MASK_COLLECTING, low2 } from './gchead.js';
 import { MAX_REFCNT, MAX_TYPES, realValue } from './addresses.js';
-import { AccessFault, FIRST_OBJECT_SLOT, Memory, SlotState } from './memory.js';
+import { AccessFault, FIRST_OBJECT_SLOT, MALLOC_KINDS, Memory, SlotState, type MallocKind } from './memory.js';
+import { generalProtectionSignal } from './gp-signal.js';
 import { getProfile, type Profile, type ProfileName } from './profiles.js';
 import type { PyType, TypeSpec } from './types.js';
 import { GcState } from './gcstate.js';
@@ -22,6 +23,10 @@ export interface ProcessOptions {
   readonly debug?: boolean;
   /** Initial heap capacity in objects (grows as needed). */
   readonly capacity?: number;
+  /** The allocator: pymalloc, or its debug hooks (PYTHONMALLOC=debug, `-X dev`). Default: the
+   *  hooks in a debug build (a --with-pydebug CPython installs them unless PYTHONMALLOC says
+   *  otherwise), pymalloc in a release build. */
+  readonly malloc?: MallocKind;
 }
 
 /** Something memory-safe but surprising that happened during a run. */
@@ -102,7 +107,9 @@ export class Process {
     if (!profile) throw new Error(`unknown Python profile '${name}'`);
     this.profile = profile;
     this.debug = opts.debug ?? false;
-    this.mem = new Memory(profile.headSize, opts.capacity ?? 1024);
+    const malloc = opts.malloc ?? (opts.debug ? 'debug' : 'pymalloc');
+    if (!MALLOC_KINDS.includes(malloc)) throw new Error(`unknown allocator '${String(malloc)}' (known: pymalloc, debug)`);
+    this.mem = new Memory(profile.headSize, opts.capacity ?? 1024, malloc);
     this.mem.onFault = (f) => this.accessFault(f);
     this.clearedByGc = new AddressSet(this.mem);
     this.heads = new GcHeads(this.mem, profile);
@@ -151,13 +158,20 @@ export class Process {
   /** typeOf(op) for the slot `s = mem.objSlot(op)` the caller already has. */
   private typeAt(op: number, s: number): PyType {
     const id = s >= 0 ? this.mem.typeId[s] : 0;
-    if (id === 0) return this.readNullType(op);
+    if (id === 0 || this.deadBlock(s)) return this.readNullType(op);
     return this.types[id - 1];
   }
 
-  /** `Py_TYPE(op)->tp_traverse` on a block whose ob_type is NULL (never allocated). */
+  /** Whether slot `s` is a freed block the debug allocator filled with 0xDD (its ob_type too). */
+  private deadBlock(s: number): boolean {
+    return this.mem.debugFill && s >= FIRST_OBJECT_SLOT && this.mem.state[s] === SlotState.Freed;
+  }
+
+  /** `Py_TYPE(op)->tp_traverse` on a block whose ob_type is not a type: NULL (never
+   *  allocated), or 0xDD… (freed under the debug allocator: a non-canonical load). */
   private readNullType(op: number): never {
-    this.mem.load(op + 8);
+    const type = this.mem.load(op + 8);
+    if (type !== 0) this.mem.load(type + 0xb8);
     return this.segv(0xb8, 'read', 'Py_TYPE(op) is NULL: reading tp_traverse');
   }
 
@@ -171,6 +185,7 @@ export class Process {
       return -1;
     }
     const id = this.mem.typeId[s];
+    if (this.deadBlock(s)) this.readNullType(op);
     return id !== 0 && this.types[id - 1].gc ? s : -1;
   }
 
@@ -181,6 +196,7 @@ export class Process {
       return false;
     }
     const id = this.mem.typeId[s];
+    if (this.deadBlock(s)) this.readNullType(op);
     return id !== 0 && this.types[id - 1].gc;
   }
 
@@ -223,14 +239,14 @@ export class Process {
   private accessFault(f: AccessFault): never {
     const where = this.stack.top();
     return this.die({
-      signal: 'SIGSEGV',
+      signal: f.code === 'SI_KERNEL' ? generalProtectionSignal(this.profile.name, where) : 'SIGSEGV',
       code: f.code,
       address: f.address,
       access: f.access,
       where,
       message:
         f.code === 'SI_KERNEL'
-          ? `general protection fault: ${f.access} through a non-canonical pointer`
+          ? `${generalProtectionSignal(this.profile.name, where) === 'SIGBUS' ? 'stack-segment' : 'general protection'} fault: ${f.access} through a non-canonical pointer`
           : `${f.access} of unmapped address`,
     });
   }
@@ -268,7 +284,7 @@ export class Process {
     const fault: FaultInfo = {
       ...f,
       backtrace: this.stack.snapshot(userSourceLines()),
-      exitStatus: f.signal === 'SIGABRT' ? 134 : f.signal === 'SIGSEGV' ? 139 : 138,
+      exitStatus: f.signal === 'SIGABRT' ? 134 : f.signal === 'SIGSEGV' ? 139 : 135, // 128 + SIGBUS (7)
     };
     this.crash = new SimulatedCrash(fault);
     this.tracer?.({ kind: 'fault', fault });

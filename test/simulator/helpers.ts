@@ -2,7 +2,7 @@
 // slots whose tp_traverse can run a hook (before or after visiting its slots), a PyO3-like
 // pending-decref pool, and a helper that finds the CPython installs on this machine.
 import { spawnSync } from 'node:child_process';
-import { createSimulation, type Simulation } from '../../src/simulator/index.js';
+import { createSimulation, type MallocKind, type Simulation } from '../../src/simulator/index.js';
 import type { Anomaly, GraphChange, PyType } from '../../src/simulator/index.js';
 import { findPythons as discoverPythons } from './cpython-discovery.js';
 
@@ -129,8 +129,8 @@ export class PendingPool {
   }
 }
 
-export function sim(python: string, debug = false): Simulation {
-  const s = createSimulation({ python, debug });
+export function sim(python: string, debug = false, malloc: MallocKind = 'pymalloc'): Simulation {
+  const s = createSimulation({ python, debug, malloc });
   s.gc.disable();
   return s;
 }

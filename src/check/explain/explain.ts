@@ -28,6 +28,8 @@ export interface ExplainInput {
   readonly runtimeDescription?: string;
   readonly python: string;
   readonly debug: boolean;
+  /** The allocator the interpreter ran (absent: pymalloc). */
+  readonly malloc?: 'pymalloc' | 'debug';
   /** Told of every tracer event after the story recorder (explain --html: html.ts). */
   readonly observe?: (e: TraceEvent, recorder: StoryRecorder) => void;
 }
@@ -95,7 +97,8 @@ export function explainRun(input: ExplainInput): Explanation {
   const verdictLine = verdictText(result);
   const lines: string[] = [verdictLine];
   const build = input.debug ? 'debug build' : 'release build';
-  lines.push(`${input.what} under ${input.runtime}${input.runtimeDescription ? ` (${input.runtimeDescription})` : ''}, CPython ${input.python} ${build}`);
+  const allocator = input.malloc === 'debug' ? ', debug allocator (PYTHONMALLOC=debug: freed memory reads 0xDD…)' : ', pymalloc';
+  lines.push(`${input.what} under ${input.runtime}${input.runtimeDescription ? ` (${input.runtimeDescription})` : ''}, CPython ${input.python} ${build}${allocator}`);
   if (result.fault) {
     lines.push('', 'backtrace (innermost first):');
     result.fault.backtrace.forEach((f, i) => lines.push(`  #${String(i).padEnd(2)} ${f}`));
@@ -133,7 +136,7 @@ export function explainRun(input: ExplainInput): Explanation {
   const dot = heapToDot(p, book, {
     snapshot,
     title: verdictLine,
-    subtitle: `${input.what} — ${input.runtime}, CPython ${input.python}${input.debug ? ' debug build' : ''}`,
+    subtitle: `${input.what} — ${input.runtime}, CPython ${input.python}${input.debug ? ' debug build' : ''}${input.malloc === 'debug' ? ', PYTHONMALLOC=debug' : ''}`,
     when: moment ? 'at the fault' : 'at the end of the run',
     victim: moment?.victim,
     dying: moment?.dying,

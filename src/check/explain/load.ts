@@ -91,12 +91,13 @@ export function parseReproducer(text: string): Partial<Reproducer> & { class: st
   } catch (e) {
     throw new ExplainInputError(`--reproducer: bad JSON: ${(e as Error).message}`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ExplainInputError('--reproducer: expected an object {class, state, runtime?, python?, debug?, file?}');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ExplainInputError('--reproducer: expected an object {class, state, runtime?, python?, debug?, malloc?, file?}');
   const r = v as Record<string, unknown>;
   if (typeof r.class !== 'string') throw new ExplainInputError('--reproducer: "class" must be a string');
   if (r.runtime !== undefined && typeof r.runtime !== 'string') throw new ExplainInputError('--reproducer: "runtime" must be a string');
   if (r.python !== undefined && typeof r.python !== 'string') throw new ExplainInputError('--reproducer: "python" must be a string');
   if (r.debug !== undefined && typeof r.debug !== 'boolean') throw new ExplainInputError('--reproducer: "debug" must be a boolean');
+  if (r.malloc !== undefined && r.malloc !== 'pymalloc' && r.malloc !== 'debug') throw new ExplainInputError('--reproducer: "malloc" must be "pymalloc" or "debug"');
   if (r.state === undefined) throw new ExplainInputError('--reproducer: "state" is missing');
   return r as Partial<Reproducer> & { class: string; state: unknown };
 }
