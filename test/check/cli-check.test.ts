@@ -30,7 +30,7 @@ beforeAll(() => {
     'project/src/good.test.ts': "import { describe, it, expect } from 'vitest';\nimport { gc } from 'traverse-guard';\nimport { Good } from './good.js';\ndescribe('Good', () => it('is a pyclass', () => expect(Good.name).toBe('Good')));\nexport const collected = () => gc.collect();\n",
     'project/eslint.config.js': "import traverseGuard from 'traverse-guard/eslint-plugin';\nexport default [traverseGuard.configs.recommended];\n",
     'project/src/lodash-user.ts': "import { field, pyclass } from 'traverse-guard';\nimport { noop } from 'lodash';\nexport const UsesLodash = pyclass('UsesLodash', { fields: { n: field.int() }, traverse() { noop(); } });\n",
-    'js/plain.js': "import { field, pyclass } from 'traverse-guard';\nexport const Plain = pyclass('Plain', {\n  fields: { child: field.ref() },\n  traverse(self, visit) {\n    visit.call(self.child);\n  },\n});\n",
+    'js/plain.js': "import { field, pyclass } from 'traverse-guard';\nexport const Plain = pyclass('Plain', {\n  fields: { child: field.ref() },\n  traverse(self, visit) {\n    visit.call(self.child);\n  },\n  derive: 'clear',\n});\n",
   });
 });
 afterAll(() => project.cleanup());

@@ -17,6 +17,9 @@ export const Drops = pyclass('Drops', {
     visit.call(self.inner.get());
     (self.inner as unknown as RefCell).take();
   },
+  clear(self) {
+    self.inner.take();
+  },
 });
 `;
 

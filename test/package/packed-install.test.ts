@@ -33,6 +33,7 @@ export const Node = pyclass('Node', {
     Python.withGil(() => 0);
     visit.call(self.child);
   },
+  derive: 'clear',
 });
 `;
 
@@ -164,7 +165,7 @@ describe.each(TOOLCHAINS)('packed package in a fresh project — $title', (tc) =
     const out = JSON.parse(r.stdout) as { meta: { name: string; namespace: string; version: string }; configs: string[]; rules: string[] };
     expect(out.meta).toMatchObject({ name: 'traverse-guard', namespace: 'traverse-guard', version: REPO_PACKAGE.version });
     expect(out.configs).toEqual(['recommended', 'strict']);
-    expect(out.rules).toHaveLength(5);
+    expect(out.rules).toHaveLength(10);
   });
 
   it('reports the GIL acquisition with `npx eslint` (untyped)', () => {

@@ -127,7 +127,7 @@ describe('README, followed verbatim in a fresh `npm init -y` project', () => {
       writeFiles(project, { 'eslint.config.mjs': step.config! });
       const results = eslintJson(run(project, 'npx', ['eslint', '.', '-f', 'json']));
       const problems = results.flatMap((r) => r.messages.map((m) => `${path.relative(project, r.filePath)}:${m.line} ${m.ruleId}${m.fatal ? ' FATAL ' + m.message : ''}`));
-      expect(problems, step.config).toEqual(['src/leaky.ts:8 traverse-guard/no-drop-in-traverse']);
+      expect(problems, step.config).toEqual(['src/leaky.ts:7 traverse-guard/no-drop-in-traverse']);
       expect(results.map((r) => path.relative(project, r.filePath)).sort()).toEqual(['eslint.config.mjs', 'src/leaky.ts', 'src/node.ts']);
     }
   });

@@ -10,7 +10,7 @@ import plugin from '../../../rules/index.js';
 import * as api from '../../../src/api/index.js';
 import { definedClasses } from '../../../src/api/pyclass-handle.js';
 import { comboKey, exploreClass, type ComboOutcome, type ProfileChoice } from '../../../src/check/explore.js';
-import { WITNESS_RUNTIMES } from '../../../src/check/report.js';
+import { breaksFor, WITNESS_RUNTIMES } from '../../../src/check/report.js';
 import type { RuntimeKind } from '../../../src/api/index.js';
 
 export const FUZZ_PROFILES: readonly ProfileChoice[] = [
@@ -22,6 +22,8 @@ export const FUZZ_PROFILES: readonly ProfileChoice[] = [
 export interface LintOutcome {
   readonly flagged: boolean;
   readonly findings: readonly string[];
+  /** The rule of each finding (breaksFor decides with them whether a leak proves a finding). */
+  readonly rules: readonly string[];
 }
 
 const linter = new Linter({ configType: 'flat' });
@@ -34,6 +36,7 @@ export function lintSource(source: string): LintOutcome {
   return {
     flagged: findings.some((m) => m.ruleId !== 'traverse-guard/traverse-signature'),
     findings: findings.map((m) => `${m.line}:${m.column} ${m.ruleId!.slice('traverse-guard/'.length)}: ${m.message}`),
+    rules: findings.map((m) => m.ruleId!.slice('traverse-guard/'.length)),
   };
 }
 
@@ -63,7 +66,8 @@ export function loadSource(source: string): Loaded {
 }
 
 export interface SimOutcome {
-  /** Some witness runtime reached crash or corrupt. */
+  /** Some witness runtime reached a break for these findings (report.ts breaksFor: crash or
+   *  corrupt; a leak with no finding or a contract rule's). */
   readonly broke: boolean;
   readonly guardedFailure: boolean;
   readonly verdicts: Readonly<Record<string, ComboOutcome>>;
@@ -75,7 +79,13 @@ const BREAKS = new Set(['crash', 'corrupt']);
  * Explores the class: guarded on every profile (all states), the witnesses until one breaks
  * (the verdict only needs one; unflagged classes explore every state everywhere).
  */
-export function simulate(loaded: Loaded, profiles: readonly ProfileChoice[] = FUZZ_PROFILES, witnesses: readonly RuntimeKind[] = WITNESS_RUNTIMES): SimOutcome {
+export function simulate(
+  loaded: Loaded,
+  profiles: readonly ProfileChoice[] = FUZZ_PROFILES,
+  witnesses: readonly RuntimeKind[] = WITNESS_RUNTIMES,
+  rules: readonly string[] = [],
+): SimOutcome {
+  const findings = rules.map((ruleId) => ({ ruleId, line: 0, column: 0, endLine: 0, message: '' }));
   const verdicts: Record<string, ComboOutcome> = {};
   const explore = (runtime: RuntimeKind, p: ProfileChoice) => {
     const r = exploreClass(loaded.cls, { runtimes: [runtime], profiles: [p], setup: loaded.setup });
@@ -86,7 +96,7 @@ export function simulate(loaded: Loaded, profiles: readonly ProfileChoice[] = FU
   // Raw C first: its drops are immediate, so it breaks soonest when anything does.
   for (const runtime of [...witnesses].sort((a, b) => Number(b === 'c') - Number(a === 'c'))) {
     for (const p of profiles) {
-      if (BREAKS.has(explore(runtime, p).verdict)) {
+      if (breaksFor(explore(runtime, p).verdict, findings)) {
         broke = true;
         break;
       }
@@ -108,9 +118,9 @@ export interface Judgement {
 
 export function judgeSource(source: string, profiles?: readonly ProfileChoice[]): Judgement {
   const lint = lintSource(source);
-  const sim = simulate(loadSource(source), profiles);
+  const sim = simulate(loadSource(source), profiles, WITNESS_RUNTIMES, lint.rules);
   const problems: string[] = [];
-  if (lint.flagged && !sim.broke) problems.push('flagged, never broke: no witness runtime crashed or corrupted');
+  if (lint.flagged && !sim.broke) problems.push('flagged, never broke: no witness runtime crashed, corrupted or (for a contract finding) leaked');
   if (!lint.flagged && sim.broke) problems.push('missed by lint: a witness runtime broke');
   if (sim.guardedFailure) problems.push('RUNTIME BUG: guarded crashed or corrupted');
   return { ok: problems.length === 0, lint, sim, problem: problems.join('; ') };
