@@ -51,7 +51,6 @@ export function outerParent(node: TSESTree.Node): { parent: TSESTree.Node | unde
   return { parent, child };
 }
 
-/** `a.b` → "b", `a["b"]` → "b", `a[Symbol.dispose]` → "Symbol.dispose"; otherwise null. */
 /** `a.b.c` for an identifier or a chain of static member reads (wrappers removed), else null. */
 export function dottedName(node: TSESTree.Node): string | null {
   const expression = unwrap(node);
@@ -64,6 +63,7 @@ export function dottedName(node: TSESTree.Node): string | null {
   return null;
 }
 
+/** `a.b` → "b", `a["b"]` → "b", `a[Symbol.dispose]` → "Symbol.dispose"; otherwise null. */
 export function memberName(node: TSESTree.MemberExpression): string | null {
   const property = node.property;
   if (!node.computed) {

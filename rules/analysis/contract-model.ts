@@ -7,9 +7,9 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { apiPathOf } from './api-bindings.js';
-import { type FunctionNode, isFunctionNode, memberName, shortText, staticKey, unwrap } from './ast.js';
+import { dottedName, type FunctionNode, isFunctionNode, memberName, shortText, staticKey, unwrap } from './ast.js';
 import { unwrapCallee } from './call-graph.js';
-import { dottedName, mutationsOf, NONDETERMINISTIC_CALLS } from './contract-sources.js';
+import { mutationsOf, NONDETERMINISTIC_CALLS } from './contract-sources.js';
 import { carries, emptinessGuard, isUnitStep, numberLiteral, reflectiveReleases, refills, releases } from './contract-syntax.js';
 import {
   ANY,

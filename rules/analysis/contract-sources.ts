@@ -3,7 +3,7 @@
 // and the mutating methods of arrays, maps and sets. Memoised per variable.
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { memberName, outerParent, unwrap } from './ast.js';
+import { dottedName, memberName, outerParent, unwrap } from './ast.js';
 
 type Variable = TSESLint.Scope.Variable;
 
@@ -36,18 +36,6 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
   'delete',
   'clear',
 ]);
-
-/** `a.b.c` for an identifier/member chain, else null. */
-export function dottedName(node: TSESTree.Node): string | null {
-  const expression = unwrap(node);
-  if (expression.type === AST_NODE_TYPES.Identifier) return expression.name;
-  if (expression.type === AST_NODE_TYPES.MemberExpression) {
-    const object = dottedName(expression.object);
-    const name = memberName(expression);
-    return object !== null && name !== null ? `${object}.${name}` : null;
-  }
-  return null;
-}
 
 /** Whether `id` (a reference of a variable) is the root of a member that is written or mutated. */
 function mutatesMember(id: TSESTree.Identifier): boolean {
