@@ -161,12 +161,25 @@ export function enumerateStates(fields: Fields, hints?: ValueHints): HeapState[]
   const out = all.filter((s) => chosen.has(s));
   if (!extra.length) return out;
   // The hinted values (each with every other field's values, pairwise) on the heaps one step
-  // from the plainest: a value-gated drop, pool or GIL hazard needs no more.
-  const hinted = enumerateAllStates(fields, extra).filter((s) => heapSize(s, fields) <= SMALL_HINTED);
+  // from the plainest — a value-gated drop, pool or GIL hazard needs no more — and on the
+  // garbage cycles through one field (a visit or a release skipped under a value guard only
+  // shows as a leak or a wrong clear when the instance sits in an unreachable cycle).
+  const hinted = enumerateAllStates(fields, extra).filter((s) => heapSize(s, fields) <= SMALL_HINTED || isOneGarbageCycle(s, fields));
   return [...out, ...hinted]
     .map((s, i) => ({ s, i, size: stateSize(s, fields) }))
     .sort((a, b) => a.size - b.size || a.i - b.i)
     .map((x) => x.s);
+}
+
+/** The instance held only by a cycle through one reference field, everything else plainest. */
+function isOneGarbageCycle(s: HeapState, fields: Fields): boolean {
+  if (s.held !== 'garbage' || s.pool !== 'empty' || s.collection !== 'full') return false;
+  let cycles = 0;
+  for (const [k, t] of Object.entries(s.refs)) {
+    if (t === 'self' || t === 'peer') cycles++;
+    else if (t !== (fields[k].kind === 'ref' ? 'young-rc1' : 'none')) return false;
+  }
+  return cycles === 1;
 }
 
 /** States of this size or less are explored under every hinted combination of values. */

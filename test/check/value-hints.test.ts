@@ -98,4 +98,15 @@ describe('states with value hints', () => {
     // Without hints, the states are what they were.
     expect(enumerateStates(fields).length).toBeLessThan(states.length);
   });
+
+  it('a hinted value also meets a garbage cycle through each reference field (a visit skipped under a value guard leaks only there)', () => {
+    const tree = { left: field.optionalRef(), right: field.optionalRef(), depth: field.int() };
+    const states = enumerateStates(tree, { depth: [7, 8, 9] });
+    for (const f of ['left', 'right'] as const) {
+      const other = f === 'left' ? 'right' : 'left';
+      expect(states.some((s) => s.values.depth === 8 && s.refs[f] === 'self' && s.refs[other] === 'none' && s.held === 'garbage'), f).toBe(true);
+    }
+    // Linear: one cycle at a time, each hinted value once per cycle target.
+    expect(states.length).toBeLessThan(enumerateStates(tree).length + 3 * 2 * 2 * 4);
+  });
 });
