@@ -4,11 +4,12 @@
 // `clear` at all. Otherwise delete_garbage cannot break the cycle and it leaks.
 import { contractListeners, fieldsWithEvents, traverseReportNode } from './analysis/contract-analysis.js';
 import { ANY } from './analysis/contract-values.js';
+import { DERIVE_MESSAGES, type DeriveMessageId, deriveSuggestions } from './analysis/derive-suggestion.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { REFERENCE_KINDS } from './analysis/field-schema.js';
 import { createRule } from './util/create-rule.js';
 
-type MessageIds = 'notReleased' | 'missingClear' | 'typesRequired';
+type MessageIds = 'notReleased' | 'missingClear' | 'typesRequired' | DeriveMessageId;
 
 export interface ClearReleasesVisitedOptions {
   /** Report a pyclass with a traverse and no `clear` whose reference fields can form a cycle. */
@@ -19,6 +20,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
   name: 'clear-releases-visited',
   meta: {
     type: 'problem',
+    hasSuggestions: true,
     docs: {
       description: 'Require `clear` to release every reference field the traverse visits',
       recommended: true,
@@ -26,6 +28,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
     },
     messages: {
       ...CONFIGURATION_MESSAGES,
+      ...DERIVE_MESSAGES,
       notReleased:
         '`clear` does not release `{{field}}` ({{kind}}) on every path, but traverse visits it (line {{line}}): a garbage cycle through it survives delete_garbage and leaks.',
       missingClear:
@@ -56,6 +59,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
               node: traverseReportNode(item.traverse),
               messageId: 'missingClear',
               data: { fields: relevant.map((decl) => `\`${decl.name}\``).join(', ') },
+              suggest: deriveSuggestions(context.sourceCode, item.traverse.spec, 'clear'),
             });
           }
           continue;
@@ -68,6 +72,7 @@ export default createRule<[ClearReleasesVisitedOptions], MessageIds>({
             node: clear.property.key,
             messageId: 'notReleased',
             data: { field: decl.name, kind: decl.kind, line: visited.get(decl.name) ?? 0 },
+            suggest: deriveSuggestions(context.sourceCode, item.traverse.spec, 'clear'),
           });
         }
       }

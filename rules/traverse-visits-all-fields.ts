@@ -4,11 +4,12 @@
 // condition allowed. An unvisited field hides a cycle through it from the collector: a leak.
 import { contractListeners, fieldsWithEvents, traverseReportNode } from './analysis/contract-analysis.js';
 import { ANY } from './analysis/contract-values.js';
+import { DERIVE_MESSAGES, type DeriveMessageId, deriveSuggestions } from './analysis/derive-suggestion.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { REFERENCE_KINDS } from './analysis/field-schema.js';
 import { createRule } from './util/create-rule.js';
 
-type MessageIds = 'neverVisited' | 'notOnEveryPath' | 'listPartlyVisited' | 'unknownVisitor' | 'typesRequired';
+type MessageIds = 'neverVisited' | 'notOnEveryPath' | 'listPartlyVisited' | 'unknownVisitor' | 'typesRequired' | DeriveMessageId;
 
 export interface TraverseVisitsAllFieldsOptions {
   /** Report `visit` handed to a call nothing resolves, where completeness cannot be checked (strict). */
@@ -19,6 +20,7 @@ export default createRule<[TraverseVisitsAllFieldsOptions], MessageIds>({
   name: 'traverse-visits-all-fields',
   meta: {
     type: 'problem',
+    hasSuggestions: true,
     docs: {
       description: 'Require a traverse to visit every reference field of the schema on every path',
       recommended: true,
@@ -26,6 +28,7 @@ export default createRule<[TraverseVisitsAllFieldsOptions], MessageIds>({
     },
     messages: {
       ...CONFIGURATION_MESSAGES,
+      ...DERIVE_MESSAGES,
       neverVisited:
         'Reference field `{{field}}` ({{kind}}) is never visited by this traverse: a garbage cycle through it is never collected (a leak).',
       notOnEveryPath:
@@ -64,7 +67,7 @@ export default createRule<[TraverseVisitsAllFieldsOptions], MessageIds>({
             : decl.kind === 'list' && keys.every((key) => key.startsWith('i:'))
               ? 'listPartlyVisited'
               : 'notOnEveryPath';
-          context.report({ node: traverseReportNode(traverse), messageId, data });
+          context.report({ node: traverseReportNode(traverse), messageId, data, suggest: deriveSuggestions(context.sourceCode, traverse.spec, 'traverse') });
         }
       }
     });

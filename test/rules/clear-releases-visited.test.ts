@@ -101,5 +101,44 @@ const invalid: Invalid[] = [
   { code: cls(['visit.call(self.a);'], { fields: ONE, clear: ['visitNothing(self);'].slice(0, 0).concat(['self.n = 0;']) }), errors: [notReleased(7)] },
 ];
 
-untypedTester().run('clear-releases-visited (untyped)', rule, { valid, invalid });
-typedTester().run('clear-releases-visited (typed)', rule, { valid, invalid });
+/** Every finding on a pyclass spec's clear offers the derived clear (exact outputs below). */
+const offeringDerive = (c: Invalid): Invalid => ({
+  ...c,
+  errors: c.errors.map((e) => ('suggestions' in e ? e : { ...e, suggestions: 1 as never })),
+});
+
+const suggestionCases: Invalid[] = [
+  {
+    code: cls(['visit.call(self.a);'], { fields: ONE }),
+    errors: [
+      {
+        ...missing(4),
+        suggestions: [
+          {
+            messageId: 'addDerivedClear',
+            data: { value: "'clear'" },
+            output: cls(['visit.call(self.a);'], { fields: ONE }).replace('  traverse(self, visit) {', "  derive: 'clear',\n  traverse(self, visit) {"),
+          },
+        ],
+      },
+    ],
+  },
+  {
+    code: cls(['visit.call(self.c.get());'], { fields: C, clear: ['const kept = self.c.take();', 'self.c.set(kept);'] }),
+    errors: [
+      {
+        ...notReleased(7),
+        suggestions: [
+          {
+            messageId: 'useDerive',
+            data: { part: 'clear', value: "'clear'" },
+            output: [IMPORTS, "pyclass('Node', {", `  fields: { ${C} },`, '  traverse(self, visit) {', '    visit.call(self.c.get());', '  },', "  derive: 'clear',", '});'].join('\n'),
+          },
+        ],
+      },
+    ],
+  },
+];
+
+untypedTester().run('clear-releases-visited (untyped)', rule, { valid, invalid: [...invalid.map(offeringDerive), ...suggestionCases] });
+typedTester().run('clear-releases-visited (typed)', rule, { valid, invalid: [...invalid.map(offeringDerive), ...suggestionCases] });

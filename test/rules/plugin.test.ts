@@ -87,11 +87,11 @@ describe('plugin object', () => {
         'typesRequired',
         'visitEscapes',
       ],
-      'traverse-visits-all-fields': ['listPartlyVisited', 'neverVisited', 'notOnEveryPath', 'typesRequired', 'unknownVisitor'],
+      'traverse-visits-all-fields': ['addDerivedClear', 'listPartlyVisited', 'neverVisited', 'notOnEveryPath', 'typesRequired', 'unknownVisitor', 'useDerive'],
       'no-double-visit': ['doubleVisit', 'doubleVisitViaHelper', 'typesRequired', 'visitInLoop'],
       'no-foreign-visit': ['foreignVisit', 'foreignVisitViaHelper', 'typesRequired'],
       'traverse-deterministic': ['nondeterministic', 'nondeterministicViaHelper', 'typesRequired'],
-      'clear-releases-visited': ['missingClear', 'notReleased', 'typesRequired'],
+      'clear-releases-visited': ['addDerivedClear', 'missingClear', 'notReleased', 'typesRequired', 'useDerive'],
     });
   });
 

@@ -94,9 +94,29 @@ const invalid: Invalid[] = [
   },
 ];
 
-untypedTester().run('traverse-visits-all-fields (untyped)', rule, { valid, invalid });
+/** Every finding on a pyclass spec's traverse offers the derived traverse (exact outputs below). */
+const offeringDerive = (c: Invalid): Invalid => ({
+  ...c,
+  errors: c.errors.map((e) => (e.messageId === 'unknownVisitor' || 'suggestions' in e ? e : { ...e, suggestions: 1 as never })),
+});
+
+const DERIVE_TRAVERSE = [IMPORTS, "pyclass('Node', {", `  fields: { ${ONE} },`, "  derive: 'traverse',", '});'].join('\n');
+const DERIVE_BOTH = [IMPORTS, "pyclass('Node', {", `  fields: { ${ONE} },`, '  derive: true,', '});'].join('\n');
+const suggestionCases: Invalid[] = [
+  {
+    code: cls(['if (self.flag) visit.call(self.a);'], { fields: ONE }),
+    errors: [{ ...somePaths, suggestions: [{ messageId: 'useDerive', data: { part: 'traverse', value: "'traverse'" }, output: DERIVE_TRAVERSE }] }],
+  },
+  {
+    // A derived clear already: derive both, and the hand-written traverse goes.
+    code: cls(['if (self.flag) visit.call(self.a);'], { fields: ONE }).replace('  traverse(self, visit) {', "  derive: 'clear',\n  traverse(self, visit) {"),
+    errors: [{ ...somePaths, line: 5, suggestions: [{ messageId: 'useDerive', data: { part: 'traverse', value: 'true' }, output: DERIVE_BOTH }] }],
+  },
+];
+
+untypedTester().run('traverse-visits-all-fields (untyped)', rule, { valid, invalid: [...invalid.map(offeringDerive), ...suggestionCases] });
 typedTester().run('traverse-visits-all-fields (typed)', rule, {
   valid: [...valid, cls(['visitChild(self, visit);'], { fields: ONE, before: [CROSS_FILE] })],
   // Typed: the condition inside the helper of another file is seen (untyped, the call is unknown).
-  invalid: [...invalid, { code: cls(['visitIfFlag(self, visit);'], { fields: ONE, before: [CROSS_FILE] }), errors: [{ ...somePaths, line: 5 }] }],
+  invalid: [...invalid.map(offeringDerive), ...suggestionCases, offeringDerive({ code: cls(['visitIfFlag(self, visit);'], { fields: ONE, before: [CROSS_FILE] }), errors: [{ ...somePaths, line: 5 }] })],
 });
