@@ -61,7 +61,8 @@ export type Stmt =
   /** `for (let i = 0; i < self.n; i++) { … }` over an int field. */
   | { readonly op: 'repeat'; readonly field: string; readonly body: readonly Stmt[] }
   /** A visit of something the instance does not own (no-foreign-visit): a module-level handle
-   *  `setup()` fills (`stash`), or a module array's item (`registry[0]`, or a walk over it). */
+   *  `setup()` fills (`stash`; also through a local `const`, or as an arrow's parameter), or a
+   *  module array's item (`registry[0]`, `registry.at(0)`, a for-of or forEach walk over it). */
   | { readonly op: 'foreign'; readonly form: ForeignForm }
   /** Visits under a condition that differs between traverse calls (traverse-deterministic):
    *  `Math.random() < 0.5`, a module-level counter (`calls0++ % 2 === 0`), or a module-level
@@ -71,8 +72,8 @@ export type Stmt =
    *  visit.call(c.get()); visit.call(self.slot.get())` (a reference field: `c`, then the field). */
   | { readonly op: 'aliasVisit'; readonly field: string };
 
-export type ForeignForm = 'stash' | 'registryAt' | 'registryLoop';
-const FOREIGN_FORMS: readonly ForeignForm[] = ['stash', 'registryAt', 'registryLoop'];
+export type ForeignForm = 'stash' | 'stashLocal' | 'stashParam' | 'registryAt' | 'registryAtMethod' | 'registryLoop' | 'registryForEach';
+const FOREIGN_FORMS: readonly ForeignForm[] = ['stash', 'stashLocal', 'stashParam', 'registryAt', 'registryAtMethod', 'registryLoop', 'registryForEach'];
 export type NondetSource = 'random' | 'counter' | 'flag';
 const NONDET_SOURCES: readonly NondetSource[] = ['random', 'counter', 'flag'];
 
@@ -644,9 +645,24 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
     }
     case 'foreign': {
       p.module.foreign = true;
-      if (s.form === 'stash') return [`${ind}visit.call(stash);`];
-      if (s.form === 'registryAt') return [`${ind}visit.call(registry[0]);`];
-      return [`${ind}for (const h${p.depth} of registry) visit.call(h${p.depth});`];
+      const h = `h${p.depth}`;
+      switch (s.form) {
+        case 'stash':
+          return [`${ind}visit.call(stash);`];
+        case 'stashLocal':
+          return [`${ind}{`, `${inner}const ${h} = stash;`, `${inner}visit.call(${h});`, `${ind}}`];
+        case 'stashParam':
+          return [`${ind}((${h}: Py | undefined) => visit.call(${h}))(stash);`];
+        case 'registryAt':
+          return [`${ind}visit.call(registry[0]);`];
+        case 'registryAtMethod':
+          return [`${ind}visit.call(registry.at(0));`];
+        case 'registryLoop':
+          return [`${ind}for (const ${h} of registry) visit.call(${h});`];
+        case 'registryForEach':
+          return [`${ind}registry.forEach((${h}) => visit.call(${h}));`];
+      }
+      throw new Error('unreachable');
     }
     case 'nondet': {
       if (s.source === 'random') return [`${ind}if (Math.random() < 0.5) {`, ...block(p, s.body, inner), `${ind}}`];
