@@ -190,6 +190,7 @@ describe('fuzz grammar: the contract forms', () => {
     ['a module flag toggled', model([cell], [{ op: 'nondet', source: 'flag', body: [visitCell] }]), 'traverse-deterministic'],
     ['an alias of a cell', model([cell], [{ op: 'aliasVisit', field: 'slot0' }]), 'no-double-visit'],
     ['an alias of a reference', model([ref], [{ op: 'aliasVisit', field: 'maybe0' }]), 'no-double-visit'],
+    ['a clear that keeps a field', { ...model([cell, ref], [visitCell, { op: 'visit', field: 'maybe0', form: 0 }]), clearKeeps: 'slot0' }, 'clear-releases-visited'],
   ])('%s alone: flagged by its rule, and a witness runtime breaks (the property holds)', (_name, prog, rule) => {
     const source = printProgram(prog);
     const j = judgeSource(source);

@@ -6,7 +6,7 @@
 // conditionals on primitive fields, loops over lists, fields and counts, and the contract forms
 // (issue 12): foreign visits of module-held objects, visits under a nondeterministic condition
 // (Math.random, a module counter, a module flag the traverse toggles), a double visit through
-// an alias — with fast-check
+// an alias, a clear that keeps one field — with fast-check
 // arbitraries, and the printer that turns a model into the TypeScript source a user would
 // write. Hazards are reached through casts where the API's types forbid them, as a user of
 // plain JavaScript would; the `py` token a hazard needs is a module-level `Python` minted by
@@ -98,6 +98,8 @@ export interface Program {
   /** helpers[i] may call helpers[j] for j > i only (no recursion). */
   readonly helpers: readonly Helper[];
   readonly withClear: boolean;
+  /** A field the clear leaves as it is (clear-releases-visited): a cycle through it leaks. */
+  readonly clearKeeps?: string;
 }
 
 const PREFIX: Record<FieldKind, string> = { ref: 'child', optionalRef: 'maybe', cell: 'slot', list: 'items', int: 'count', bool: 'flag', str: 'label' };
@@ -261,6 +263,8 @@ export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
         body: bodyArb({ fields, callable: range(0, helperCount), inLoop: false, hazards }, depth),
         helpers: fc.tuple(...helpers),
         withClear: fc.boolean(),
+        // Hazard modes only: now and then the clear keeps one field it should release.
+        clearKeeps: mode === 'safe' || !releasable(fields).length ? fc.constant(undefined) : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...releasable(fields)) }),
       });
       if (mode !== 'one') return base;
       const hazard = oneHazardArb({ fields, callable: [], inLoop: false, hazards: true });
@@ -695,10 +699,16 @@ function fieldSpec(f: FieldDecl): string {
   }
 }
 
-/** The correct `clear`: empties every cell and list and every optional reference. */
-function clearLines(fields: readonly FieldDecl[]): string[] {
+/** The fields a clear can release: cells, lists, optional references. */
+function releasable(fields: readonly FieldDecl[]): string[] {
+  return fields.filter((f) => f.kind === 'cell' || f.kind === 'list' || f.kind === 'optionalRef').map((f) => f.name);
+}
+
+/** The correct `clear`: empties every cell and list and every optional reference (but `keeps`). */
+function clearLines(fields: readonly FieldDecl[], keeps?: string): string[] {
   const out: string[] = [];
   for (const f of fields) {
+    if (f.name === keeps) continue;
     if (f.kind === 'cell' || f.kind === 'list') out.push(`    self.${f.name}.clear();`);
     if (f.kind === 'optionalRef') out.push(`    self.${f.name} = null;`);
   }
@@ -749,7 +759,7 @@ export function printProgram(prog: Program): string {
   if (prog.traverseForm === 'method') lines.push('  traverse(self, visit) {', ...body, '  },');
   else if (prog.traverseForm === 'arrow') lines.push('  traverse: (self, visit) => {', ...body, '  },');
   else lines.push('  traverse: traverseFuzz,');
-  if (prog.withClear) lines.push('  clear(self) {', ...clearLines(prog.fields), '  },');
+  if (prog.withClear) lines.push('  clear(self) {', ...clearLines(prog.fields, prog.clearKeeps), '  },');
   lines.push('});', '');
   return [...moduleLines(prog, module), ...lines].join('\n');
 }
