@@ -3,7 +3,10 @@
 // functions — an optional clear) built from traverse-body operations — visit, drop, cell and
 // list operations, withGil / acquireGil (also aliased, .call, Reflect.apply), allowThreads,
 // pool creation, cloneRef (as a cell value), helper calls, immediately invoked functions,
-// conditionals on primitive fields, loops over lists, fields and counts — with fast-check
+// conditionals on primitive fields, loops over lists, fields and counts, and the contract forms
+// (issue 12): foreign visits of module-held objects, visits under a nondeterministic condition
+// (Math.random, a module counter, a module flag the traverse toggles), a double visit through
+// an alias, a clear that keeps one field — with fast-check
 // arbitraries, and the printer that turns a model into the TypeScript source a user would
 // write. Hazards are reached through casts where the API's types forbid them, as a user of
 // plain JavaScript would; the `py` token a hazard needs is a module-level `Python` minted by
@@ -56,7 +59,23 @@ export type Stmt =
   /** A loop over several reference fields' values (`for (const r of [self.a, self.b])`). */
   | { readonly op: 'forFields'; readonly fields: readonly string[]; readonly action: 'visit' | 'drop' | 'take' }
   /** `for (let i = 0; i < self.n; i++) { … }` over an int field. */
-  | { readonly op: 'repeat'; readonly field: string; readonly body: readonly Stmt[] };
+  | { readonly op: 'repeat'; readonly field: string; readonly body: readonly Stmt[] }
+  /** A visit of something the instance does not own (no-foreign-visit): a module-level handle
+   *  `setup()` fills (`stash`; also through a local `const`, or as an arrow's parameter), or a
+   *  module array's item (`registry[0]`, `registry.at(0)`, a for-of or forEach walk over it). */
+  | { readonly op: 'foreign'; readonly form: ForeignForm }
+  /** Visits under a condition that differs between traverse calls (traverse-deterministic):
+   *  `Math.random() < 0.5`, a module-level counter (`calls0++ % 2 === 0`), or a module-level
+   *  flag the traverse toggles; each statement has its own counter or flag. */
+  | { readonly op: 'nondet'; readonly source: NondetSource; readonly body: readonly Stmt[] }
+  /** A field visited twice through an alias (no-double-visit): `const c = self.slot;
+   *  visit.call(c.get()); visit.call(self.slot.get())` (a reference field: `c`, then the field). */
+  | { readonly op: 'aliasVisit'; readonly field: string };
+
+export type ForeignForm = 'stash' | 'stashLocal' | 'stashParam' | 'registryAt' | 'registryAtMethod' | 'registryLoop' | 'registryForEach';
+const FOREIGN_FORMS: readonly ForeignForm[] = ['stash', 'stashLocal', 'stashParam', 'registryAt', 'registryAtMethod', 'registryLoop', 'registryForEach'];
+export type NondetSource = 'random' | 'counter' | 'flag';
+const NONDET_SOURCES: readonly NondetSource[] = ['random', 'counter', 'flag'];
 
 /**
  * How a helper is written and called: a function declaration or a `const` arrow called by name,
@@ -79,6 +98,8 @@ export interface Program {
   /** helpers[i] may call helpers[j] for j > i only (no recursion). */
   readonly helpers: readonly Helper[];
   readonly withClear: boolean;
+  /** A field the clear leaves as it is (clear-releases-visited): a cycle through it leaks. */
+  readonly clearKeeps?: string;
 }
 
 const PREFIX: Record<FieldKind, string> = { ref: 'child', optionalRef: 'maybe', cell: 'slot', list: 'items', int: 'count', bool: 'flag', str: 'label' };
@@ -155,6 +176,15 @@ function hazardOptions(ctx: Ctx, nested: fc.Arbitrary<Stmt[]>): { arbitrary: fc.
   // flags it by design, but PyO3's assume_gil_acquired only mints a token — no GIL count, no
   // pool, no refcount — so alone it cannot break anything (the simulator agrees); what breaks
   // is what the token is then used for, and those uses are generated.
+  // The contract forms (issue 12), each proven by a leak or a live object cleared (§9).
+  add(1, fc.record({ op: fc.constant('foreign' as const), form: fc.constantFrom(...FOREIGN_FORMS) }));
+  if (dropable.length) {
+    // The body is one visit of a field; dedupe drops the statement if that visit repeats one
+    // (about half the time: hence weight 2).
+    const visit = fc.record({ op: fc.constant('visit' as const), field: fc.constantFrom(...dropable), form: fc.constantFrom(0 as const, 1 as const, 2 as const) });
+    add(2, fc.record({ op: fc.constant('nondet' as const), source: fc.constantFrom(...NONDET_SOURCES), body: visit.map((v) => [v]) }));
+  }
+  if (loopable.length) add(1, fc.record({ op: fc.constant('aliasVisit' as const), field: fc.constantFrom(...loopable) }));
   add(1, fc.record({ op: fc.constant('gil' as const), form: fc.constantFrom(...GIL_FORMS), body: nested }));
   add(1, fc.record({ op: fc.constant('allowThreads' as const), form: fc.constantFrom('allowThreads' as const, 'detach' as const), body: nested }));
   add(1, fc.record({ op: fc.constant('pool' as const), form: fc.constantFrom('new' as const, 'using' as const, 'newPool' as const, 'withPool' as const), body: nested }));
@@ -233,6 +263,8 @@ export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
         body: bodyArb({ fields, callable: range(0, helperCount), inLoop: false, hazards }, depth),
         helpers: fc.tuple(...helpers),
         withClear: fc.boolean(),
+        // Hazard modes only: now and then the clear keeps one field it should release.
+        clearKeeps: mode === 'safe' || !releasable(fields).length ? fc.constant(undefined) : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...releasable(fields)) }),
       });
       if (mode !== 'one') return base;
       const hazard = oneHazardArb({ fields, callable: [], inLoop: false, hazards: true });
@@ -247,11 +279,9 @@ export function programArb(opts: GrammarOptions = {}): fc.Arbitrary<Program> {
 
 /*
  * tp_traverse must report each reference the object owns once per call. Visiting the same
- * field twice over-reports it: gc_refs underflows (corrupt in a release build, an assertion in
- * a debug build) under every runtime, guarded included, with no refcount changing — a
- * different bug class from the one the rules and the guarded runtime address (docs/rules: a
- * traverse that changes a refcount), and one none of them claims to catch. So generated
- * programs visit each reference at most once on every path: a field is visited at most once
+ * field twice over-reports it (no-double-visit; §9: a leak or a live object cleared). The
+ * double visit is generated on purpose only as the `aliasVisit` hazard; everywhere else
+ * generated programs visit each reference at most once on every path: a field is visited at most once
  * along a path through the traverse body; loop bodies (run once per item or count) visit only
  * their own item, and only in a loop not nested in another; helpers (callable several times)
  * do not visit. Every other operation is generated without such limits.
@@ -308,6 +338,16 @@ function dedupe(body: readonly Stmt[], visited: Visited, where: 'top' | 'loop' |
         out.push({ ...s, body: b });
         break;
       }
+      case 'nondet': {
+        // Like an `if` without else; with its visit gone (a repeat, or in a loop or helper,
+        // where the counter or flag could also run twice a call) nothing is left to vary.
+        const [b, v] = nested(s.body, where, seen);
+        if (b.length) {
+          out.push({ ...s, body: b });
+          seen = new Set(v);
+        }
+        break;
+      }
       case 'gil':
       case 'iife':
       case 'allowThreads':
@@ -354,6 +394,7 @@ function reach(body: readonly Stmt[], env: Env, helpers: readonly Helper[], live
       case 'iife':
       case 'allowThreads':
       case 'pool':
+      case 'nondet':
         reach(s.body, env, helpers, live);
         break;
       case 'call':
@@ -378,6 +419,7 @@ function prune(body: readonly Stmt[], live: ReadonlySet<Stmt>): Stmt[] {
         case 'iife':
         case 'allowThreads':
         case 'pool':
+        case 'nondet':
           return { ...s, body: prune(s.body, live) };
         default:
           return s;
@@ -425,6 +467,17 @@ interface PrintCtx {
   readonly depth: number;
   /** Each helper's form (how it is called). */
   readonly helperForms: readonly HelperForm[];
+  /** What the printed statements need at module level (filled while printing). */
+  readonly module: ModuleNeeds;
+}
+
+/** Module-level declarations the contract forms use. */
+interface ModuleNeeds {
+  /** `Stash`, `stash` and `registry` (foreign visits). */
+  foreign: boolean;
+  /** `calls0…` counters and `flag0…` flags, one per nondeterministic statement. */
+  counters: number;
+  flags: number;
 }
 
 /** The callee expression of helper `i`. */
@@ -594,6 +647,42 @@ function stmtLines(p: PrintCtx, s: Stmt, ind: string): string[] {
       const i = `n${p.depth}`;
       return [`${ind}for (let ${i} = 0; ${i} < ${S}.${s.field}; ${i}++) {`, ...block(p, s.body, inner), `${ind}}`];
     }
+    case 'foreign': {
+      p.module.foreign = true;
+      const h = `h${p.depth}`;
+      switch (s.form) {
+        case 'stash':
+          return [`${ind}visit.call(stash);`];
+        case 'stashLocal':
+          return [`${ind}{`, `${inner}const ${h} = stash;`, `${inner}visit.call(${h});`, `${ind}}`];
+        case 'stashParam':
+          return [`${ind}((${h}: Py | undefined) => visit.call(${h}))(stash);`];
+        case 'registryAt':
+          return [`${ind}visit.call(registry[0]);`];
+        case 'registryAtMethod':
+          return [`${ind}visit.call(registry.at(0));`];
+        case 'registryLoop':
+          return [`${ind}for (const ${h} of registry) visit.call(${h});`];
+        case 'registryForEach':
+          return [`${ind}registry.forEach((${h}) => visit.call(${h}));`];
+      }
+      throw new Error('unreachable');
+    }
+    case 'nondet': {
+      if (s.source === 'random') return [`${ind}if (Math.random() < 0.5) {`, ...block(p, s.body, inner), `${ind}}`];
+      if (s.source === 'counter') {
+        const c = `calls${p.module.counters++}`;
+        return [`${ind}if (${c}++ % 2 === 0) {`, ...block(p, s.body, inner), `${ind}}`];
+      }
+      const f = `flag${p.module.flags++}`;
+      return [`${ind}${f} = !${f};`, `${ind}if (${f}) {`, ...block(p, s.body, inner), `${ind}}`];
+    }
+    case 'aliasVisit': {
+      const f = `${S}.${s.field}`;
+      const c = `c${p.depth}`;
+      const get = kindOf(p, s.field) === 'cell' ? '.get()' : '';
+      return [`${ind}{`, `${inner}const ${c} = ${f};`, `${inner}visit.call(${c}${get});`, `${inner}visit.call(${f}${get});`, `${ind}}`];
+    }
   }
 }
 
@@ -610,10 +699,16 @@ function fieldSpec(f: FieldDecl): string {
   }
 }
 
-/** The correct `clear`: empties every cell and list and every optional reference. */
-function clearLines(fields: readonly FieldDecl[]): string[] {
+/** The fields a clear can release: cells, lists, optional references. */
+function releasable(fields: readonly FieldDecl[]): string[] {
+  return fields.filter((f) => f.kind === 'cell' || f.kind === 'list' || f.kind === 'optionalRef').map((f) => f.name);
+}
+
+/** The correct `clear`: empties every cell and list and every optional reference (but `keeps`). */
+function clearLines(fields: readonly FieldDecl[], keeps?: string): string[] {
   const out: string[] = [];
   for (const f of fields) {
+    if (f.name === keeps) continue;
     if (f.kind === 'cell' || f.kind === 'list') out.push(`    self.${f.name}.clear();`);
     if (f.kind === 'optionalRef') out.push(`    self.${f.name} = null;`);
   }
@@ -623,19 +718,9 @@ function clearLines(fields: readonly FieldDecl[]): string[] {
 
 /** The TypeScript source of a program (one pyclass `Fuzz`, exported as `Fuzz`, and `setup`). */
 export function printProgram(prog: Program): string {
-  const trav: PrintCtx = { fields: prog.fields, self: 'self', depth: 0, helperForms: prog.helpers.map((h) => h.form) };
-  const lines: string[] = [
-    "import { GILPool, Python, field, pyclass, type Py, type RefCell, type RefList, type TraverseSelf, type Visit } from 'traverse-guard';",
-    '',
-    '// The interpreter token hazards use, minted by setup() before each collection.',
-    'let py!: Python;',
-    'export function setup(): void {',
-    '  py = Python.assumeGilAcquired();',
-    '}',
-    '',
-    `const fields = { ${prog.fields.map((f) => `${f.name}: ${fieldSpec(f)}`).join(', ')} };`,
-    '',
-  ];
+  const module: ModuleNeeds = { foreign: false, counters: 0, flags: 0 };
+  const trav: PrintCtx = { fields: prog.fields, self: 'self', depth: 0, helperForms: prog.helpers.map((h) => h.form), module };
+  const lines: string[] = [];
   prog.helpers.forEach((h, i) => {
     const body = block({ ...trav, self: 's' }, h.body, '  ');
     const params = 's: TraverseSelf<typeof fields>, visit: Visit';
@@ -674,7 +759,36 @@ export function printProgram(prog: Program): string {
   if (prog.traverseForm === 'method') lines.push('  traverse(self, visit) {', ...body, '  },');
   else if (prog.traverseForm === 'arrow') lines.push('  traverse: (self, visit) => {', ...body, '  },');
   else lines.push('  traverse: traverseFuzz,');
-  if (prog.withClear) lines.push('  clear(self) {', ...clearLines(prog.fields), '  },');
+  if (prog.withClear) lines.push('  clear(self) {', ...clearLines(prog.fields, prog.clearKeeps), '  },');
   lines.push('});', '');
-  return lines.join('\n');
+  return [...moduleLines(prog, module), ...lines].join('\n');
+}
+
+/** The imports, the module-level state the statements use, `setup()` and the field schema. */
+function moduleLines(prog: Program, m: ModuleNeeds): string[] {
+  const counters = range(0, m.counters).map((i) => `calls${i}`);
+  const flags = range(0, m.flags).map((i) => `flag${i}`);
+  const out = [
+    `import { GILPool, ${m.foreign ? 'Py' : 'type Py'}, Python, field, pyclass, type RefCell, type RefList, type TraverseSelf, type Visit } from 'traverse-guard';`,
+    '',
+    '// The interpreter token hazards use, minted by setup() before each collection.',
+    'let py!: Python;',
+  ];
+  if (m.foreign) {
+    out.push(
+      '// Objects the module holds, not the instance: visiting one is a foreign visit.',
+      "const Stash = pyclass('Stash', { fields: {}, derive: true });",
+      'let stash: Py | undefined;',
+      'const registry: Py[] = [];',
+    );
+  }
+  if (counters.length || flags.length) out.push('// Module state a traverse reads (and changes): what it visits varies between calls.');
+  for (const c of counters) out.push(`let ${c} = 0;`);
+  for (const f of flags) out.push(`let ${f} = false;`);
+  out.push('export function setup(): void {', '  py = Python.assumeGilAcquired();');
+  if (m.foreign) out.push('  stash = Py.new(py, Stash, {});', '  registry.length = 0;', '  registry.push(Py.new(py, Stash, {}));');
+  for (const c of counters) out.push(`  ${c} = 0;`);
+  for (const f of flags) out.push(`  ${f} = false;`);
+  out.push('}', '', `const fields = { ${prog.fields.map((f) => `${f.name}: ${fieldSpec(f)}`).join(', ')} };`, '');
+  return out;
 }

@@ -60,9 +60,24 @@ export function loadSource(source: string): Loaded {
     throw new Error(`unexpected import '${spec}'`);
   };
   const before = definedClasses.length;
-  new Function('require', 'exports', out.outputText)(require, exports);
+  // The program's `Math.random` draws from a fixed-seed generator: a traverse that reads it
+  // (the grammar's nondeterministic form) gets the same verdict on every replay of a seed.
+  new Function('require', 'exports', 'Math', out.outputText)(require, exports, seededMath(0x9e3779b9));
   definedClasses.length = before; // the realm-wide registry is for the check's worker
   return { cls: exports.Fuzz as api.PyClass, setup: exports.setup as () => void };
+}
+
+/** `Math` with `random` replaced by a seeded generator (mulberry32). */
+function seededMath(seed: number): Math {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Object.assign(Object.create(Math) as Math, { random });
 }
 
 export interface SimOutcome {
