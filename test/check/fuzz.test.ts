@@ -42,6 +42,15 @@ describe('fuzz: lint verdict ⇔ simulator verdict', () => {
 const HEADER = "import { GILPool, Python, field, pyclass, type Py, type RefCell } from 'traverse-guard';\nlet py!: Python;\nexport function setup(): void {\n  py = Python.assumeGilAcquired();\n}\n";
 
 describe('fuzz regressions', () => {
+  it('a visit skipped at a primitive field\'s other value is explored with a garbage cycle through that field', () => {
+    // Found by the campaign (seed 1234, program 234): the leak needs b in a cycle, the instance
+    // held only by it and p at its non-default value at once, three dimensions from the plainest.
+    const src = `${HEADER}const fields = { a: field.optionalRef(), p: field.str(), b: field.optionalRef() };\nexport const Fuzz = pyclass('Fuzz', { fields, traverse(self, visit) { visit.call(self.a); if (self.p === '') { visit.call(self.b); } }, clear(self) { self.a = null; self.b = null; } });\nvoid py;\n`;
+    const j = judgeSource(src);
+    expect(j.lint.rules).toContain('traverse-visits-all-fields');
+    expect(j.ok, describeJudgement(j)).toBe(true);
+  });
+
   it('a pending deferred decref survives until the collection (heap builder applied it while building)', () => {
     // Correct under every sound runtime; under pyo3-0.18.3 the traverse pool applies the
     // pending decref mid-collection (the seed's crash1), which needs the pool still pending.
