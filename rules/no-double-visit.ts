@@ -2,7 +2,7 @@
 // field twice, a cell's value again through an alias, a list walked twice, or a visit inside
 // a loop that may run more than once. Each extra visit takes one more gc_ref from the object
 // than it has: it can be judged unreachable (and cleared) while still in use.
-import { contractListeners } from './analysis/contract-analysis.js';
+import { contractFindingListeners } from './analysis/contract-analysis.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 import { formatChain } from './util/hazard-findings.js';
@@ -30,15 +30,10 @@ export default createRule<[], MessageIds>({
     defaultOptions: [],
   },
   create(context) {
-    return contractListeners(context, (contract) => {
-      for (const { result } of contract.traverses) {
-        for (const finding of result.findings) {
-          if (finding.kind !== 'double' && finding.kind !== 'loopDouble') continue;
-          const data = { ...finding.data, chain: formatChain(finding.chain) };
-          const messageId = finding.chain.length > 0 ? 'doubleVisitViaHelper' : finding.kind === 'loopDouble' ? 'visitInLoop' : 'doubleVisit';
-          context.report({ node: finding.site, messageId, data });
-        }
-      }
+    return contractFindingListeners(context, ['double', 'loopDouble'], (finding) => {
+      const data = { ...finding.data, chain: formatChain(finding.chain) };
+      const messageId = finding.chain.length > 0 ? 'doubleVisitViaHelper' : finding.kind === 'loopDouble' ? 'visitInLoop' : 'doubleVisit';
+      context.report({ node: finding.site, messageId, data });
     });
   },
 });

@@ -2,7 +2,7 @@
 // `self`, a cell's value, an item of a list field. Not a module-level or captured handle, an
 // object made for the occasion, the instance itself, a plain field, or a cell/list container.
 // A foreign visit subtracts a gc_ref the visited object never got from this instance.
-import { contractListeners } from './analysis/contract-analysis.js';
+import { contractFindingListeners } from './analysis/contract-analysis.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 import { formatChain } from './util/hazard-findings.js';
@@ -37,15 +37,10 @@ export default createRule<[], MessageIds>({
     defaultOptions: [],
   },
   create(context) {
-    return contractListeners(context, (contract) => {
-      for (const { result } of contract.traverses) {
-        for (const finding of result.findings) {
-          if (finding.kind !== 'foreign') continue;
-          const reason = REASONS[String(finding.data.reason)] ?? String(finding.data.reason);
-          const data = { target: String(finding.data.target), line: Number(finding.data.line), reason, chain: formatChain(finding.chain) };
-          context.report({ node: finding.site, messageId: finding.chain.length > 0 ? 'foreignVisitViaHelper' : 'foreignVisit', data });
-        }
-      }
+    return contractFindingListeners(context, ['foreign'], (finding) => {
+      const reason = REASONS[String(finding.data.reason)] ?? String(finding.data.reason);
+      const data = { target: String(finding.data.target), line: Number(finding.data.line), reason, chain: formatChain(finding.chain) };
+      context.report({ node: finding.site, messageId: finding.chain.length > 0 ? 'foreignVisitViaHelper' : 'foreignVisit', data });
     });
   },
 });

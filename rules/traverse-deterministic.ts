@@ -2,7 +2,7 @@
 // and constants — not on `Math.random`, the clock, module or captured state (least of all
 // state the traverse itself changes), or a field the traverse writes through a cast. CPython
 // calls traverse several times per collection and needs the same graph each time (gh-124684).
-import { contractListeners } from './analysis/contract-analysis.js';
+import { contractFindingListeners } from './analysis/contract-analysis.js';
 import { CONFIGURATION_MESSAGES } from './analysis/file-analysis.js';
 import { createRule } from './util/create-rule.js';
 import { formatChain } from './util/hazard-findings.js';
@@ -28,14 +28,9 @@ export default createRule<[], MessageIds>({
     defaultOptions: [],
   },
   create(context) {
-    return contractListeners(context, (contract) => {
-      for (const { result } of contract.traverses) {
-        for (const finding of result.findings) {
-          if (finding.kind !== 'nondeterministic') continue;
-          const data = { ...finding.data, chain: formatChain(finding.chain) };
-          context.report({ node: finding.site, messageId: finding.chain.length > 0 ? 'nondeterministicViaHelper' : 'nondeterministic', data });
-        }
-      }
+    return contractFindingListeners(context, ['nondeterministic'], (finding) => {
+      const data = { ...finding.data, chain: formatChain(finding.chain) };
+      context.report({ node: finding.site, messageId: finding.chain.length > 0 ? 'nondeterministicViaHelper' : 'nondeterministic', data });
     });
   },
 });

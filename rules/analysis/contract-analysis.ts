@@ -5,7 +5,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { type FunctionNode, isFunctionNode, unwrap } from './ast.js';
-import { runModel, type ModelResult } from './contract-model.js';
+import { type ContractFinding, type ContractFindingKind, runModel, type ModelResult } from './contract-model.js';
 import { canFormCycle, REFERENCE_KINDS, type Schema, schemaOf } from './field-schema.js';
 import { analysisListeners, type FileAnalysis } from './file-analysis.js';
 import type { WalkContext } from './function-effects.js';
@@ -89,6 +89,17 @@ type Context = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 /** Rule listeners that hand over the contract analysis once the file is analysed. */
 export function contractListeners(context: Context, onContract: (contract: ContractAnalysis, analysis: FileAnalysis) => void): TSESLint.RuleListener {
   return analysisListeners(context, (analysis) => onContract(getContractAnalysis(analysis), analysis));
+}
+
+/** Rule listeners that hand over each finding of these kinds, in every traverse of the file. */
+export function contractFindingListeners(
+  context: Context,
+  kinds: readonly ContractFindingKind[],
+  onFinding: (finding: ContractFinding) => void,
+): TSESLint.RuleListener {
+  return contractListeners(context, (contract) => {
+    for (const { result } of contract.traverses) for (const finding of result.findings) if (kinds.includes(finding.kind)) onFinding(finding);
+  });
 }
 
 /** The names of the fields a model saw an event on (a visit, or a release for clear). */
