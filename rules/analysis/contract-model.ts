@@ -22,7 +22,6 @@ import {
   type ForeignReason,
   join,
   mergeValues,
-  sameValue,
   State,
   type Taint,
   UNKNOWN,

@@ -122,6 +122,6 @@ export function mergeValues(a: Value, b: Value): Value | null {
   return sameValue(a, b) ? a : null;
 }
 
-export function sameValue(a: Value, b: Value): boolean {
+function sameValue(a: Value, b: Value): boolean {
   return JSON.stringify(a, (key, v: unknown) => (key === 'fn' ? undefined : v)) === JSON.stringify(b, (key, v: unknown) => (key === 'fn' ? undefined : v));
 }
